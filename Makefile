@@ -1,0 +1,28 @@
+# Two commands for a fresh machine: `make setup` (install, data, first map) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+MIRROR ?= ../shared/boundaries
+BIN := $(VENV)/bin
+
+.PHONY: setup test browser lint bench docs
+
+setup:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/geozone data fetch --mirror $(MIRROR)
+	$(BIN)/geozone agreements show csh-tay-nam-2025
+
+test:
+	$(BIN)/python -m pytest
+
+# Headless Chromium for the browser tests (Debian packages; needs root).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+
+lint:
+	$(BIN)/ruff check geozone tests benchmarks
+	$(BIN)/ruff format --check geozone tests benchmarks
+
+bench:
+	$(BIN)/python benchmarks/bench_topology.py

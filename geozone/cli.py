@@ -1,0 +1,180 @@
+"""The ``geozone`` command: thin wrappers over the library.
+
+Each command parses its arguments, calls one library function and prints the result. A
+:class:`~geozone.errors.GeozoneError` becomes a one-line message on stderr and the error's
+exit code; tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import click
+
+from geozone.errors import GeozoneError, GeozoneWarning
+
+_LEVELS = click.Choice(["province", "district", "commune"])
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except GeozoneError as exc:
+            click.echo(f"geozone: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    if issubclass(category, GeozoneWarning):
+        click.echo(f"geozone: note: {message}", err=True)
+    else:
+        click.echo(warnings.formatwarning(message, category, filename, lineno, line), err=True)
+
+
+def _table(frame, **kwargs) -> str:
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                           "display.width", 200, "display.max_colwidth", 60):
+        return frame.to_string(index=False, **kwargs)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="geozone")
+@click.option("--data-dir", type=click.Path(file_okay=False), envvar="GEOZONE_DATA_DIR",
+              help="Data directory holding the boundary datasets [env: GEOZONE_DATA_DIR].")
+@click.pass_context
+def main(ctx, data_dir):
+    """Border zones between Vietnamese administrative units: shared boundaries, strips,
+    junctions, point classification and maps for coordination agreements."""
+    warnings.showwarning = _show_warning
+    ctx.obj = {"data_dir": data_dir}
+
+
+# -- data ------------------------------------------------------------------------------
+@main.group()
+def data():
+    """Boundary datasets: fetch them into the data directory and check them."""
+
+
+@data.command("fetch")
+@click.argument("ids", nargs=-1)
+@click.option("--mirror", help="Folder or http(s) URL holding the catalog's files "
+              "[default: GEOZONE_MIRROR or the config file].")
+@click.option("--force", is_flag=True, help="Copy again even when a verified copy is present.")
+@click.pass_obj
+def data_fetch(obj, ids, mirror, force):
+    """Copy datasets from a mirror into the data directory, verifying sha256."""
+    from geozone.datasets import fetch, resolve_data_dir
+
+    def report(result):
+        click.echo(f"{result.action:8} {result.dataset:32} {result.path}")
+
+    fetch(ids or None, mirror=mirror, data_dir=obj["data_dir"], force=force, progress=report)
+    click.echo(f"data directory: {resolve_data_dir(obj['data_dir'])}")
+
+
+@data.command("list")
+@click.option("--no-verify", is_flag=True, help="Skip the sha256 check.")
+@click.pass_obj
+def data_list(obj, no_verify):
+    """Each dataset: present?, checksum ok?, licence."""
+    from geozone.datasets import list_datasets, resolve_data_dir
+
+    table = list_datasets(obj["data_dir"], verify=not no_verify)
+    table["licence"] = table["licence"].str.slice(0, 48)
+    click.echo(_table(table.drop(columns=["title"]).fillna("-")))
+    click.echo(f"data directory: {resolve_data_dir(obj['data_dir'])}")
+
+
+# -- units -----------------------------------------------------------------------------
+@main.group()
+def units():
+    """Look up administrative units."""
+
+
+@units.command("find")
+@click.argument("name")
+@click.option("--vintage", type=click.Choice(["2008", "2025"]), default="2025",
+              show_default=True)
+@click.option("--level", type=_LEVELS)
+@click.option("--within", help="Province code or name to narrow the search.")
+@click.pass_obj
+def units_find(obj, name, vintage, level, within):
+    """Find a unit by name (with or without diacritics, with or without its type)."""
+    from geozone.names import find_unit
+    from geozone.units import unit_table
+
+    table = unit_table(int(vintage), data_dir=obj["data_dir"])
+    row = find_unit(table, name, within=within, level=level)
+    click.echo(f"{row['code']}\t{row['full_name']}\t{row['level']}\t"
+               f"province {row['province_code']}\tvintage {vintage}")
+
+
+# -- coverage --------------------------------------------------------------------------
+@main.command("check")
+@click.argument("dataset")
+@click.option("--near-m", type=float, default=None, help="Report pairs closer than this "
+              "that do not touch.")
+@click.pass_obj
+def check(obj, dataset, near_m):
+    """Report a layer's defects: invalid geometries, overlaps, gaps, near misses."""
+    from geozone.coverage import check_coverage
+    from geozone.units import load_units
+
+    layer = load_units(dataset, data_dir=obj["data_dir"]) if _is_dataset(dataset) \
+        else load_units(dataset)
+    kwargs = {} if near_m is None else {"near_m": near_m}
+    click.echo(check_coverage(layer, **kwargs).to_text())
+
+
+def _is_dataset(name: str) -> bool:
+    from geozone.datasets import catalog
+
+    return name in catalog()
+
+
+# -- agreements ------------------------------------------------------------------------
+@main.group()
+def agreements():
+    """Coordination agreements in the catalog."""
+
+
+@agreements.command("list")
+def agreements_list():
+    """The catalogued agreements."""
+    from geozone.agreements import list_agreements
+
+    click.echo(_table(list_agreements()))
+
+
+@agreements.command("show")
+@click.argument("agreement_id")
+@click.option("--level", type=_LEVELS)
+@click.option("--width", type=float, help="Strip width in metres [default: the agreement's].")
+@click.pass_obj
+def agreements_show(obj, agreement_id, level, width):
+    """An agreement's members, pairs, shared lengths and strip areas."""
+    from geozone.agreements import agreement
+
+    a = agreement(agreement_id, level=level, data_dir=obj["data_dir"])
+    click.echo(a.title)
+    facts = [a.reference or "no reference", f"signed {a.signed}" if a.signed else
+             "signing date unknown", f"vintage {a.vintage}", f"{a.level} level",
+             f"strips {(width or a.width_m) / 1000:g} km"]
+    click.echo(" · ".join(facts))
+    click.echo("members: " + ", ".join(f"{n} ({c})" for c, n in
+                                       zip(a.members.code, a.members.name, strict=True)))
+    click.echo("\nmember pairs:")
+    click.echo(_table(a.member_pairs.round({"shared_length_m": 0})))
+    summary = a.summary(width)
+    click.echo(f"\n{len(a)} {a.level} pairs share {a.total_shared_length_m / 1000:.1f} km:")
+    click.echo(_table(summary.round(2)))
+    if a.notes:
+        click.echo("\nnotes: " + a.notes)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

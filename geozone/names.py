@@ -1,0 +1,678 @@
+"""Vietnamese unit names: matching keys, unit-type prefixes and lookup of a unit by name.
+
+The same unit is written in many ways across sources and years: precomposed (NFC) or
+decomposed (NFD) Unicode, the tone mark on either vowel ("Hòa"/"Hoà", "Thủy"/"Thuỷ" — the
+2026 code list moved it), with or without diacritics ("Can Tho"), with the unit type spelt out,
+abbreviated or missing ("Thành phố Cần Thơ", "TP.Cần Thơ", "Cần Thơ"), with different
+apostrophes ("B’lao"/"B'Lao"). :func:`normalize_name` turns every such spelling into one
+matching key, :func:`split_unit_type` separates the unit type from the name, and
+:func:`find_unit` finds the one unit a name means, or says why it cannot.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from geozone.errors import InputError, NameLookupError
+
+__all__ = ["find_unit", "normalize_name", "split_unit_type"]
+
+# --- Tone marks -------------------------------------------------------------------------------
+# Vietnamese letters carry at most two combining marks: a vowel-quality mark that makes a
+# different letter (â ê ô: circumflex, ă: breve, ơ ư: horn) and one of five tones. Only the
+# tone's position is a matter of style, so keys detach tones and put them back by rule.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook above, dot below
+_QUALITY = frozenset("\u0302\u0306\u031b")  # circumflex, breve, horn
+_VOWELS = frozenset("aeiouy")
+# Open syllables where the "new style" (used by the 2026 code list) puts the tone on the second
+# vowel: hoà, khoẻ, thuỷ. Every other open two-vowel syllable takes it on the first (mùa, tài).
+_TONE_ON_SECOND = frozenset({("o", "a"), ("o", "e"), ("u", "y")})
+# Apostrophes and look-alikes people type in ethnic-minority names (Ea H'Leo, Cư M’gar).
+# Mapped before NFKD because NFKD would turn U+00B4 into a space and a combining acute.
+_APOSTROPHE_CHARS = "'\u2019\u2018`\u02bc\u00b4\u2032\u02b9\uff07"
+_APOSTROPHE_TABLE = str.maketrans(dict.fromkeys(_APOSTROPHE_CHARS, "'"))
+
+# --- Unit types -------------------------------------------------------------------------------
+# Canonical spellings, longest first so that "Thị xã" is tried before "Xã".
+_TYPE_NAMES = (
+    "Thành phố",
+    "Thị trấn",
+    "Thị xã",
+    "Đặc khu",
+    "Thủ đô",
+    "Phường",
+    "Huyện",
+    "Quận",
+    "Tỉnh",
+    "Xã",
+)
+_TYPE_WORD_COUNT = {t: len(t.split()) for t in _TYPE_NAMES}
+# Abbreviations need a dot or a space after them; single letters need a dot (or, for the
+# numbered districts and wards, digits right after: "Q1", "P.12"), because real names start
+# with a lone letter and a space: "Xã H Bông", "Thị trấn P Rao", "Huyện A Lưới".
+_ABBREVIATIONS = (
+    (re.compile(r"(?:tp|t\.p)(?:\.\s*|\s+)(?=\S)", re.IGNORECASE), "Thành phố"),
+    (re.compile(r"(?:tx|t\.x)(?:\.\s*|\s+)(?=\S)", re.IGNORECASE), "Thị xã"),
+    (re.compile(r"(?:tt|t\.t)(?:\.\s*|\s+)(?=\S)", re.IGNORECASE), "Thị trấn"),
+    (re.compile(r"q(?:\.\s*|\s*(?=[0-9]))(?=\S)", re.IGNORECASE), "Quận"),
+    (re.compile(r"p(?:\.\s*|\s*(?=[0-9]))(?=\S)", re.IGNORECASE), "Phường"),
+    (re.compile(r"h\.\s*(?=\S)", re.IGNORECASE), "Huyện"),
+    (re.compile(r"x\.\s*(?=\S)", re.IGNORECASE), "Xã"),
+)
+# The levels a type can be at: "Tỉnh Đồng Nai" still means the province after it became
+# "Thành phố Đồng Nai" (2026), "Thị xã X" the district after it became "Thành phố X".
+_TYPE_LEVELS = {
+    "Tỉnh": ("province",),
+    "Thủ đô": ("province",),
+    "Thành phố": ("province", "district"),
+    "Quận": ("district",),
+    "Huyện": ("district",),
+    "Thị xã": ("district",),
+    "Phường": ("commune",),
+    "Xã": ("commune",),
+    "Thị trấn": ("commune",),
+    "Đặc khu": ("commune",),
+}
+_LEVELS = ("province", "district", "commune")
+_CACHE_SIZE = 1 << 17  # both vintages' names, full names and keys fit several times over
+_SHOWN = 8  # candidates written into an error message; all of them are on .candidates
+
+
+# --- normalize_name ---------------------------------------------------------------------------
+
+
+def normalize_name(text, *, diacritics: bool = True):
+    """Turn a Vietnamese name into a key that is equal for every spelling of the same name.
+
+    The key is NFC, case-folded, with whitespace collapsed and punctuation (``. , - – ( )`` …)
+    turned into single spaces. Further:
+
+    - the tone mark is placed by rule, whatever syllable vowel it was on: "Hòa" and "Hoà",
+      "Thủy" and "Thuỷ" give the same key (the 2026 "new style": ``hoà``, ``thuỷ``);
+    - an apostrophe after the consonant(s) that open a syllable is dropped together with any
+      space after it, so "B’lao", "B'Lao" and "Blao" agree, as do "Ia H' Drai" and "Ia H'Drai";
+      other apostrophes (quotes) separate words;
+    - numbers lose leading zeros ("Phường 01" = "Phường 1");
+    - compatibility characters (full-width letters, no-break spaces) become plain ones (NFKD).
+
+    The unit type is part of the text and stays in the key; see :func:`split_unit_type`.
+
+    Parameters
+    ----------
+    text : str or pandas.Series
+        A name, or a Series of names (missing values stay missing). A Series is computed once
+        per distinct value, so whole tables are fast.
+    diacritics : bool, default True
+        If False, remove every mark and write "đ" as "d": "Cần Thơ" → ``can tho``. The key is
+        then plain ASCII; letters outside Latin-with-diacritics, which no Vietnamese name
+        contains, are dropped.
+
+    Returns
+    -------
+    str or pandas.Series
+        The key, or a Series of keys with the same index.
+
+    Raises
+    ------
+    InputError
+        If ``text`` is neither a string nor a Series of strings.
+
+    Examples
+    --------
+    >>> normalize_name("Khánh Hòa") == normalize_name("Khánh Hoà")
+    True
+    >>> normalize_name("  TP.  Cần   Thơ ")
+    'tp cần thơ'
+    >>> normalize_name("Thị xã Sông Cầu", diacritics=False)
+    'thi xa song cau'
+    >>> normalize_name("Xã Ea H'Leo") == normalize_name("xã ea h’leo")
+    True
+    >>> import pandas as pd
+    >>> normalize_name(pd.Series(["Thủy", None]), diacritics=False).tolist()
+    ['thuy', nan]
+    """
+    if isinstance(text, pd.Series):
+        return _key_series(text, diacritics)
+    if not isinstance(text, str):
+        raise InputError(f"a name must be a string, not {type(text).__name__} ({text!r})")
+    return _normalize(text, bool(diacritics))
+
+
+def _key_series(values: pd.Series, diacritics: bool) -> pd.Series:
+    """Keys of a Series, computed once per distinct value (tables repeat names a lot)."""
+    present = values[values.notna()]
+    bad = present[~present.map(lambda v: isinstance(v, str))]
+    if len(bad):
+        raise InputError(
+            f"names must be strings; row {bad.index[0]!r} holds {bad.iloc[0]!r} "
+            f"({type(bad.iloc[0]).__name__}); read tables with dtype=str"
+        )
+    mapping = {v: _normalize(v, diacritics) for v in pd.unique(present)}
+    return values.map(mapping)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _normalize(text: str, diacritics: bool) -> str:
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHE_TABLE))
+    # casefold() can yield precomposed letters again, hence the second NFKD.
+    text = unicodedata.normalize("NFKD", text.casefold())
+    words = _split_words(text)
+    out = []
+    for word in words:
+        if word.isascii() and word.isdigit():
+            word = word.lstrip("0") or "0"
+        elif diacritics:
+            word = _place_tone(word)
+        else:
+            word = _strip_marks(word)
+        if word:
+            out.append(word)
+    key = " ".join(out)
+    return unicodedata.normalize("NFC", key) if diacritics else key
+
+
+def _split_words(text: str) -> list[str]:
+    """Words of a decomposed, case-folded text: runs of letters, digits and marks.
+
+    Everything else separates words, except an apostrophe right after a vowel-less run of
+    letters (the glottal stop in "H'Leo", "K' Dang"), which is dropped with the spaces after
+    it so that the two parts join.
+    """
+    words: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "'":
+            if current and not any(c in _VOWELS for c in current):
+                i += 1
+                while i < n and text[i].isspace():
+                    i += 1
+                continue
+        elif ch == "\u00f0":  # ð (eth, from Ð): a common stand-in for Đ in old encodings
+            current.append("\u0111")
+            i += 1
+            continue
+        elif unicodedata.category(ch)[0] in "LNM":
+            current.append(ch)
+            i += 1
+            continue
+        if current:
+            words.append("".join(current))
+            current = []
+        i += 1
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def _strip_marks(word: str) -> str:
+    word = word.replace("\u0111", "d")
+    return "".join(c for c in word if c.isascii())  # marks are never ASCII
+
+
+def _place_tone(word: str) -> str:
+    """Put the tone mark(s) of one decomposed syllable on the vowel the spelling rules say."""
+    letters: list[list] = []  # [base, non-tone marks, tone marks]
+    for ch in word:
+        if unicodedata.category(ch)[0] == "M":
+            if not letters:
+                continue  # a mark with no letter to sit on carries no meaning
+            letters[-1][2 if ch in _TONES else 1].append(ch)
+        else:
+            letters.append([ch, [], []])
+    tones = [t for letter in letters for t in letter[2]]
+    vowels = [k for k, letter in enumerate(letters) if letter[0] in _VOWELS]
+    target = _tone_target(letters, vowels) if tones else None
+    if target is not None:
+        for letter in letters:
+            letter[2] = []
+        letters[target][2] = tones
+    # Quality marks first: circumflex and breve share a combining class with the tones, so
+    # their order decides what NFC composes ("ế" = e + circumflex + acute).
+    return "".join(base + "".join(marks) + "".join(tn) for base, marks, tn in letters)
+
+
+def _tone_target(letters: list[list], vowels: list[int]) -> int | None:
+    """Index of the letter that carries the tone, or None when ``letters`` is no syllable."""
+    if not vowels or vowels[-1] - vowels[0] + 1 != len(vowels):
+        return None  # no vowel, or vowels in several runs: not one syllable, leave it alone
+    first, last = vowels[0], vowels[-1]
+    # In "qu" and in an initial "gi" the u / i belong to the consonant: quả, giữa.
+    if last > first and letters[first][0] == "u" and first > 0 and letters[first - 1][0] == "q":
+        first += 1
+    elif last > first and letters[first][0] == "i" and first == 1 and letters[0][0] == "g":
+        first += 1
+    with_quality = [k for k in range(first, last + 1) if _QUALITY.intersection(letters[k][1])]
+    if with_quality:
+        return with_quality[-1]  # ư/ơ in "ươ" take it on the ơ: người, hướng
+    if last < len(letters) - 1:
+        return last  # closed syllable: hoàng, huỳnh, toán
+    if last == first:
+        return first
+    if last - first == 1:
+        pair = (letters[first][0], letters[last][0])
+        return last if pair in _TONE_ON_SECOND else first
+    return first + 1  # three vowels: ngoài, khuỷu
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _mark_profile(key: str) -> tuple:
+    """(base letter, set of marks) per letter of a key; đ counts as d with a mark."""
+    profile: list[tuple[str, set]] = []
+    for ch in unicodedata.normalize("NFD", key):
+        if unicodedata.category(ch)[0] == "M" and profile:
+            profile[-1][1].add(ch)
+        elif ch == "\u0111":
+            profile.append(("d", {"stroke"}))
+        else:
+            profile.append((ch, set()))
+    return tuple((base, frozenset(marks)) for base, marks in profile)
+
+
+def _marks_compatible(query_key: str, unit_key: str) -> bool:
+    """True if the query is the unit's name with some diacritics left out, none changed.
+
+    "Dak Lak" and "Đăk Lăk" are "Đắk Lắk" with marks omitted; "Quản Bình" is not
+    "Quân Bình": it has a mark that name lacks, so it is a different word (or a typo).
+    """
+    query, unit = _mark_profile(query_key), _mark_profile(unit_key)
+    return len(query) == len(unit) and all(
+        qb == ub and qm <= um for (qb, qm), (ub, um) in zip(query, unit, strict=True)
+    )
+
+
+# --- split_unit_type --------------------------------------------------------------------------
+
+
+def split_unit_type(text: str) -> tuple[str | None, str]:
+    """Separate a leading unit type from a name.
+
+    Recognises the types Tỉnh, Thành phố, Quận, Huyện, Thị xã, Thị trấn, Xã, Phường,
+    Đặc khu and Thủ đô in any case, with or without diacritics (but not with wrong ones:
+    "Xá Lượng" is a name), and the abbreviations TP, T.P., Tp, TX, TT (followed by a dot or a
+    space), Q., H., X., P. (followed by a dot), and Q/P directly before a number ("Q1",
+    "P.12"). A lone letter followed by a space is not an abbreviation: it begins names such
+    as "H Bông" or "P Rao".
+
+    Parameters
+    ----------
+    text : str
+        A name, possibly with its unit type.
+
+    Returns
+    -------
+    tuple of (str or None, str)
+        The canonical type ("Thành phố", "Quận", …) or None, and the rest of the text (NFC,
+        stripped). Text that is only a type word ("Xã") has no name to split off and is
+        returned whole, with None.
+
+    Raises
+    ------
+    InputError
+        If ``text`` is not a string.
+
+    Examples
+    --------
+    >>> split_unit_type("TP.Cần Thơ")
+    ('Thành phố', 'Cần Thơ')
+    >>> split_unit_type("Q.1")
+    ('Quận', '1')
+    >>> split_unit_type("phuong 1")
+    ('Phường', '1')
+    >>> split_unit_type("Xã H Bông")
+    ('Xã', 'H Bông')
+    >>> split_unit_type("H Bông")
+    (None, 'H Bông')
+    """
+    if not isinstance(text, str):
+        raise InputError(f"a name must be a string, not {type(text).__name__} ({text!r})")
+    return _split_unit_type(text)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _split_unit_type(text: str) -> tuple[str | None, str]:
+    text = unicodedata.normalize("NFC", text).strip()
+    for pattern, unit_type in _ABBREVIATIONS:
+        match = pattern.match(text)
+        if match:
+            return unit_type, text[match.end() :].strip()
+    words = re.findall(r"\S+", text)
+    for unit_type in _TYPE_NAMES:
+        count = _TYPE_WORD_COUNT[unit_type]
+        if len(words) <= count:
+            continue  # nothing would be left as the name
+        head = " ".join(words[:count])
+        if _is_type_word(head, unit_type):
+            match = re.match(r"\s*" + r"\s+".join(map(re.escape, words[:count])), text)
+            return unit_type, text[match.end() :].strip()
+    return None, text
+
+
+def _is_type_word(head: str, unit_type: str) -> bool:
+    if _normalize(head, False) != _normalize(unit_type, False):
+        return False
+    return _marks_compatible(_normalize(head, True), _normalize(unit_type, True))
+
+
+# --- find_unit --------------------------------------------------------------------------------
+
+
+def find_unit(units: pd.DataFrame, name: str, *, within=None, level: str | None = None):
+    """Find the one unit a name refers to.
+
+    The name may carry a unit type, spelt out or abbreviated ("Thành phố Cần Thơ",
+    "TP.Cần Thơ", "tp can tho"), and may lack diacritics. Candidates are tried in this order,
+    and the first step that matches anything decides:
+
+    1. With diacritics (tone placement, case, spacing and punctuation normalised):
+
+       a. the full name: the query's type and name equal the unit's ("TP Cần Thơ" is
+          "Thành phố Cần Thơ", never "Phường Cần Thơ");
+       b. if the query has a type, the name among units at the levels that type can be at
+          ("Tỉnh Đồng Nai" finds "Thành phố Đồng Nai", "Thị xã X" finds "Thành phố X");
+       c. the whole query as a bare name ("Cần Thơ", or "Tinh Bien" = "Tịnh Biên").
+          A query with a type is never matched to a unit at another level by its name
+          alone: "Tỉnh Quảng Bình" does not silently become the commune "Xã Quảng Bình".
+
+    2. The same steps without diacritics ("Can Tho", "Dak Lak"), accepting a unit only if
+       the query's diacritics are a subset of the unit's: "Đăk Lăk" finds "Đắk Lắk", but
+       "Quản Bình" (a typo) does not find "Quân Bình" — it gets suggestions instead.
+
+    Numbers are part of the name, so "Phường 1" and "Quận 1" are different units.
+
+    Parameters
+    ----------
+    units : DataFrame or GeoDataFrame
+        Units in geozone's schema: ``code`` and ``name`` are required; ``full_name``,
+        ``level`` and ``province_code`` are used when present. Geometry is not needed.
+    name : str
+        The name to look up.
+    within : str or int, optional
+        A province to look in: its code ("92", 92) or its name in any spelling ("Cần Thơ",
+        "TP Can Tho"), resolved among the ``level == "province"`` rows of ``units``. A table
+        without province rows accepts codes only.
+    level : {"province", "district", "commune"}, optional
+        Look only at units of this level.
+
+    Returns
+    -------
+    pandas.Series
+        The unit's row (all columns of ``units``; ``.name`` is its index label). Its code
+        is ``find_unit(units, name)["code"]``.
+
+    Raises
+    ------
+    NameLookupError
+        If the name matches several units (all listed on ``.candidates``, with their codes
+        and provinces; narrow with ``within=`` or ``level=``), or none (the closest names
+        are on ``.candidates``). Each candidate is a dict with ``code``, ``full_name``,
+        ``level``, ``province_code``, ``province``, ``parent``, ``vintage`` and ``score``
+        (similarity 0–100 for suggestions, None for ambiguous matches).
+    InputError
+        If ``units`` lacks a needed column, or ``name``, ``level`` or ``within`` is unusable.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> units = pd.DataFrame({
+    ...     "code": ["92", "31117", "91", "30280", "31150"],
+    ...     "name": ["Cần Thơ", "Ninh Kiều", "An Giang", "Vĩnh Hòa", "Vĩnh Hoà"],
+    ...     "full_name": ["Thành phố Cần Thơ", "Phường Ninh Kiều", "Tỉnh An Giang",
+    ...                   "Xã Vĩnh Hòa", "Phường Vĩnh Hoà"],
+    ...     "level": ["province", "commune", "province", "commune", "commune"],
+    ...     "parent_code": [None, "92", None, "91", "92"],
+    ...     "province_code": ["92", "92", "91", "91", "92"],
+    ... })
+    >>> find_unit(units, "tp can tho")["code"]
+    '92'
+    >>> find_unit(units, "Vinh Hoa", within="Cần Thơ")["full_name"]
+    'Phường Vĩnh Hoà'
+    >>> find_unit(units, "Xã Vĩnh Hoà")["code"]
+    '30280'
+    >>> find_unit(units, "Vĩnh Hòa")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geozone.errors.NameLookupError: 'Vĩnh Hòa' matches 2 units: Xã Vĩnh Hòa (30280, Tỉnh An Giang); ...
+    >>> find_unit(units, "Can Thoo")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geozone.errors.NameLookupError: no unit named 'Can Thoo'; closest: Thành phố Cần Thơ (92, ...
+    """
+    _check_units(units)
+    if not isinstance(name, str):
+        raise InputError(f"a unit name must be a string, not {type(name).__name__} ({name!r})")
+    if not _normalize(name, True):
+        raise InputError(f"the unit name {name!r} is empty")
+    if level is not None and level not in _LEVELS:
+        raise InputError(f"level={level!r}; use one of {', '.join(map(repr, _LEVELS))}")
+    if level is not None and "level" not in units.columns:
+        raise InputError("level= needs a 'level' column in units")
+
+    keep = pd.Series(True, index=units.index)
+    if level is not None:
+        keep &= units["level"] == level
+    province = None
+    if within is not None:
+        province = _resolve_within(units, within)
+        keep &= units["province_code"] == province
+    positions = keep.to_numpy().nonzero()[0]
+    table = _key_table(units.iloc[positions])
+
+    query = _Query(name)
+    for diacritics in (True, False):
+        for mask, query_key, unit_keys in _steps(table, query, diacritics):
+            hits = mask.to_numpy().nonzero()[0]
+            if not diacritics and len(hits) and query.key != query.key_nd:
+                # ignoring diacritics must not match a name whose marks differ from the query's
+                hits = [
+                    h
+                    for h in hits
+                    if _marks_compatible(query_key, table[unit_keys].iat[h])
+                ]
+            if len(hits) == 1:
+                return units.iloc[positions[hits[0]]]
+            if len(hits) > 1:
+                raise _ambiguous(units, positions[list(hits)], name, level, within)
+    raise _not_found(units, positions, table, query, name, level, within)
+
+
+class _Query:
+    """The keys of a query: whole, and split into unit type and bare name."""
+
+    def __init__(self, name: str):
+        self.unit_type, bare = _split_unit_type(name)
+        self.key = _normalize(name, True)
+        self.key_nd = _normalize(name, False)
+        self.bare = _normalize(bare, True)
+        self.bare_nd = _normalize(bare, False)
+        # "Quận 1" names a district by its number; "1" alone says nothing about the type
+        self.numbered = self.bare_nd.isdigit()
+
+
+def _check_units(units) -> None:
+    if not isinstance(units, pd.DataFrame):
+        raise InputError(f"units must be a DataFrame, not {type(units).__name__}")
+    missing = [c for c in ("code", "name") if c not in units.columns]
+    if missing:
+        raise InputError(
+            f"units lacks the column(s) {', '.join(missing)}; load them with "
+            "geozone.load_units or rename the columns to geozone's schema"
+        )
+
+
+def _key_table(units: pd.DataFrame) -> pd.DataFrame:
+    """The keys each matching step compares, one row per unit (positions as in ``units``)."""
+    names = units["name"]
+    full_names = units["full_name"] if "full_name" in units.columns else names
+    types = _map_unique(full_names, lambda v: _split_unit_type(v)[0])
+    return pd.DataFrame(
+        {
+            "name": _key_series(names, True).to_numpy(),
+            "name_nd": _key_series(names, False).to_numpy(),
+            "full": _key_series(full_names, True).to_numpy(),
+            "full_nd": _key_series(full_names, False).to_numpy(),
+            "type": types.to_numpy(),
+            "level": units["level"].to_numpy() if "level" in units.columns else None,
+        }
+    )
+
+
+def _map_unique(values: pd.Series, func) -> pd.Series:
+    mapping = {v: func(v) for v in pd.unique(values.dropna()) if isinstance(v, str)}
+    return values.map(mapping)
+
+
+def _steps(table: pd.DataFrame, query: _Query, diacritics: bool):
+    """Yield (row mask, query key, key column) per matching step, in order."""
+    suffix = "" if diacritics else "_nd"
+    whole = query.key if diacritics else query.key_nd
+    bare = query.bare if diacritics else query.bare_nd
+    name_col, full_col = "name" + suffix, "full" + suffix
+    if query.unit_type is not None:
+        yield (
+            (table["type"] == query.unit_type) & (table[name_col] == bare),
+            query.bare,
+            "name",
+        )
+    yield table[full_col] == whole, query.key, "full"
+    if query.unit_type is not None:
+        if table["level"].notna().any():
+            at_level = table["level"].isin(_TYPE_LEVELS[query.unit_type])
+            yield at_level & (table[name_col] == bare), query.bare, "name"
+        elif not query.numbered:
+            yield table[name_col] == bare, query.bare, "name"
+    yield table[name_col] == whole, query.key, "name"
+
+
+def _resolve_within(units: pd.DataFrame, within) -> str:
+    """The province code ``within`` stands for."""
+    if "province_code" not in units.columns:
+        raise InputError("within= needs a 'province_code' column in units")
+    known = set(units["province_code"].dropna())
+    if isinstance(within, int) and not isinstance(within, bool):
+        code = f"{within:02d}"
+    elif isinstance(within, str) and within.strip().isascii() and within.strip().isdigit():
+        code = within.strip().zfill(2)
+    elif isinstance(within, str):
+        if "level" not in units.columns or not (units["level"] == "province").any():
+            raise InputError(
+                f"within={within!r} is a name, but units has no province rows to resolve it "
+                "by; pass the province code instead (e.g. within='92')"
+            )
+        provinces = units[units["level"] == "province"]
+        try:
+            code = find_unit(provinces, within)["code"]
+        except NameLookupError as exc:
+            raise NameLookupError(f"within={within!r}: {exc}", exc.candidates) from exc
+    else:
+        raise InputError(
+            f"within={within!r}; give a province code ('92') or a province name ('Cần Thơ')"
+        )
+    if code not in known:
+        raise InputError(
+            f"within={within!r}: no unit of units lies in province {code!r}; "
+            f"the province codes there are {', '.join(sorted(known))}"
+        )
+    return code
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+def _candidates(units: pd.DataFrame, positions, scores=None) -> list[dict]:
+    rows = units.iloc[list(positions)]
+    full_names = {}
+    if "level" in units.columns and "full_name" in units.columns:
+        upper = units[units["level"].isin(["province", "district"])]
+        full_names = dict(zip(upper["code"], upper["full_name"], strict=True))
+
+    def column(row, name):
+        value = row.get(name)
+        return None if value is None or pd.isna(value) else value
+
+    out = []
+    for k, (_, row) in enumerate(rows.iterrows()):
+        province_code = column(row, "province_code")
+        parent_code = column(row, "parent_code")
+        out.append(
+            {
+                "code": row["code"],
+                "full_name": column(row, "full_name") or row["name"],
+                "level": column(row, "level"),
+                "province_code": province_code,
+                "province": full_names.get(province_code),
+                # the district of an old commune tells apart the many "Phường 1"
+                "parent": full_names.get(parent_code) if parent_code != province_code else None,
+                "vintage": column(row, "vintage"),
+                "score": None if scores is None else round(float(scores[k]), 1),
+            }
+        )
+    return out
+
+
+def _describe(candidate: dict) -> str:
+    where = [candidate["code"]]
+    if candidate["parent"]:
+        where.append(candidate["parent"])
+    if candidate["province"] and candidate["province_code"] != candidate["code"]:
+        where.append(candidate["province"])
+    elif candidate["province_code"] and candidate["province_code"] != candidate["code"]:
+        where.append(f"province {candidate['province_code']}")
+    if candidate["vintage"] is not None:
+        where.append(f"vintage {candidate['vintage']}")
+    return f"{candidate['full_name']} ({', '.join(str(w) for w in where)})"
+
+
+def _listing(candidates: list[dict]) -> str:
+    shown = "; ".join(_describe(c) for c in candidates[:_SHOWN])
+    more = len(candidates) - _SHOWN
+    return shown + (f"; and {more} more (see .candidates)" if more > 0 else "")
+
+
+def _filters(level, within) -> str:
+    parts = []
+    if level is not None:
+        parts.append(f"level={level!r}")
+    if within is not None:
+        parts.append(f"within={within!r}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _ambiguous(units, positions, name, level, within) -> NameLookupError:
+    candidates = _candidates(units, positions)
+    hints = []
+    if within is None and len({c["province_code"] for c in candidates}) > 1:
+        hints.append("within= a province (code or name)")
+    if level is None and len({c["level"] for c in candidates}) > 1:
+        hints.append("level=")
+    hint = f"pass {' or '.join(hints)}, " if hints else ""
+    return NameLookupError(
+        f"{name!r} matches {len(candidates)} units{_filters(level, within)}: "
+        f"{_listing(candidates)}. To choose, {hint}write the unit type "
+        "(e.g. 'Xã …', 'Phường …') or use the unit's code",
+        candidates,
+    )
+
+
+def _not_found(units, positions, table, query, name, level, within) -> NameLookupError:
+    what = "unit" if query.unit_type is None else query.unit_type
+    message = f"no {what} named {name!r}{_filters(level, within)}"
+    choices = table["name_nd"].dropna().unique()
+    if not len(choices):
+        return NameLookupError(message + "; there are no units to search", [])
+    # Scored on the bare name without diacritics, so that typos in marks still find the name.
+    found = process.extract(query.bare_nd, choices, scorer=fuzz.WRatio, processor=None, limit=5)
+    scores = {key: score for key, score, _ in found}
+    picked = table.index[table["name_nd"].isin(list(scores))].to_numpy()
+    # best first; equally close names by full name, so that the order is stable
+    picked = sorted(picked, key=lambda p: (-scores[table["name_nd"].iat[p]], table["full"].iat[p]))
+    candidates = _candidates(
+        units, positions[picked], [scores[table["name_nd"].iat[p]] for p in picked]
+    )
+    return NameLookupError(f"{message}; closest: {_listing(candidates)}", candidates)
