@@ -394,7 +394,9 @@ def list_datasets(data_dir=None, *, verify: bool = True) -> pd.DataFrame:
                 "title": entry.title,
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table["vintage"] = table["vintage"].astype("Int64")
+    return table
 
 
 def read_table(dataset_id: str, data_dir=None) -> pd.DataFrame:

@@ -1,0 +1,190 @@
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import box
+
+from geozone.errors import DataError, GeozoneWarning, InputError
+from geozone.units import SCHEMA, load_units, unit_table
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HAND_MADE = FIXTURES / "units_hand_made.geojson"
+MAPPING = {"code": "MA", "full_name": "TEN"}
+
+
+def test_file_with_mapping_gives_the_schema_and_repairs_the_bow_tie():
+    with pytest.warns(GeozoneWarning, match=r"repaired 1 invalid.*03"):
+        units = load_units(HAND_MADE, columns=MAPPING, level="province", vintage=2025)
+    assert list(units.columns) == SCHEMA
+    assert units.code.tolist() == ["01", "02", "03"]
+    assert units.name.tolist() == ["Cần Thơ", "An Giang", "Bow Tie"]
+    assert units.province_code.tolist() == units.code.tolist()
+    assert units.geometry.is_valid.all()
+    assert units.attrs["geozone_repairs"][0]["code"] == "03"
+    assert units.crs.to_epsg() == 4326
+
+
+def test_names_are_nfc(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"code": ["31117"], "full_name": ["Phường Ninh Kiều".encode().decode()]},
+        geometry=[box(0, 0, 1, 1)],
+        crs=4326,
+    )
+    import unicodedata
+
+    frame["full_name"] = unicodedata.normalize("NFD", frame["full_name"][0])
+    units = load_units(frame, level="commune")
+    assert units.full_name[0] == unicodedata.normalize("NFC", "Phường Ninh Kiều")
+    assert units.name[0] == "Ninh Kiều"
+
+
+@pytest.mark.parametrize("driver,suffix", [("ESRI Shapefile", ".shp"), ("GPKG", ".gpkg")])
+def test_other_formats_and_fiona_engine(tmp_path, driver, suffix):
+    source = gpd.read_file(HAND_MADE).iloc[:2]
+    path = tmp_path / f"units{suffix}"
+    source.to_file(path, driver=driver)
+    for engine in ("pyogrio", "fiona"):
+        units = load_units(path, columns=MAPPING, level="province", engine=engine)
+        assert units.code.tolist() == ["01", "02"]
+
+
+def test_geoparquet_and_zipped_geojson(tmp_path):
+    import zipfile
+
+    source = gpd.read_file(HAND_MADE).iloc[:2]
+    source.to_parquet(tmp_path / "u.parquet")
+    assert len(load_units(tmp_path / "u.parquet", columns=MAPPING, level="province")) == 2
+    with zipfile.ZipFile(tmp_path / "u.zip", "w") as archive:
+        archive.write(HAND_MADE, "units.geojson")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeozoneWarning)
+        assert len(load_units(tmp_path / "u.zip", columns=MAPPING, level="province")) == 3
+
+
+def test_file_without_crs_is_refused_unless_stated(tmp_path):
+    source = gpd.read_file(HAND_MADE).iloc[:2].to_crs(32648)
+    path = tmp_path / "nocrs.shp"
+    source.to_file(path)
+    path.with_suffix(".prj").unlink()
+    with pytest.raises(InputError, match="has no CRS"):
+        load_units(path, columns=MAPPING, level="province")
+    units = load_units(path, columns=MAPPING, level="province", crs=32648)
+    assert units.crs.to_epsg() == 4326
+    assert units.total_bounds[0] == pytest.approx(105.6, abs=1e-6)
+
+
+def test_missing_mapped_column_names_the_columns():
+    with pytest.raises(InputError, match="not found.*MA"):
+        load_units(HAND_MADE, columns={"code": "MA_TINH"}, level="province")
+
+
+def test_level_is_guessed_from_code_width():
+    frame = gpd.GeoDataFrame({"code": ["00004", "00008"], "name": ["A", "B"]},
+                             geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+    assert set(load_units(frame).level) == {"commune"}
+
+
+def test_duplicate_codes_and_empty_geometries_warn_and_keep_rows():
+    frame = gpd.GeoDataFrame({"code": ["01", "01", "02"], "name": ["A", "B", "C"]},
+                             geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), None], crs=4326)
+    with pytest.warns(GeozoneWarning) as record:
+        units = load_units(frame, level="province")
+    messages = " ".join(str(w.message) for w in record)
+    assert "duplicate codes ['01']" in messages and "no geometry" in messages
+    assert len(units) == 3
+
+
+def test_unknown_source_is_a_clear_error():
+    with pytest.raises(InputError, match="neither a catalog dataset nor an existing file"):
+        load_units("vn2025-comunes")
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    "dataset,count,level,vintage",
+    [
+        ("vn2025-communes", 3321, "commune", 2025),
+        ("vn2025-provinces", 34, "province", 2025),
+        ("vn2025-provinces-published", 34, "province", 2025),
+        ("vn2008-provinces", 63, "province", 2008),
+        ("vn2008-provinces-dvhcvn", 62, "province", 2008),
+        ("vn2008-districts", 692, "district", 2008),
+    ],
+)
+def test_real_layers_have_the_schema(data_dir, dataset, count, level, vintage):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeozoneWarning)
+        units = load_units(dataset)
+    assert list(units.columns) == SCHEMA
+    assert len(units) == count
+    assert units.code.is_unique
+    assert (units.level == level).all() and (units.vintage == vintage).all()
+    assert shapely.is_valid(units.geometry.values).all()
+    assert units.name.notna().all() and units.full_name.notna().all()
+    assert units.province_code.str.len().eq(2).all()
+
+
+@pytest.mark.realdata
+def test_odm_layer_gets_gso_codes_official_names_and_its_repair_reported(data_dir, tmp_path):
+    # A fresh cache so the load (and its repair) really happens.
+    import shutil
+
+    from geozone import datasets
+
+    entry = datasets.dataset("vn2008-provinces")
+    target = tmp_path / entry.file
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(datasets.dataset_path("vn2008-provinces", data_dir), target)
+    (tmp_path / "vn-2008" / "vn2008_units_codes_2025-03-01.csv").write_bytes(
+        datasets.dataset_path("vn2008-codes", data_dir).read_bytes()
+    )
+    with pytest.warns(GeozoneWarning, match="repaired 1 invalid geometries.*Self-intersection"):
+        units = load_units("vn2008-provinces", data_dir=tmp_path, cache=False)
+    can_tho = units[units.code == "92"].iloc[0]
+    assert can_tho["name"] == "Cần Thơ"  # the source says "Cần Thơn"
+    assert can_tho["full_name"] == "Thành phố Cần Thơ"
+    assert set(units.code) >= {"79", "77", "74", "75", "80", "72", "82"}
+
+
+@pytest.mark.realdata
+def test_dissolved_provinces_nest_with_communes(provinces_2025, communes_2025):
+    metric = 32648
+    provinces = provinces_2025.to_crs(metric).set_index("code")
+    areas = communes_2025.to_crs(metric).groupby("province_code").geometry.apply(
+        lambda g: g.area.sum()
+    )
+    ratio = provinces.area / areas
+    # Overlapping communes are counted twice in the sum; slivers are filled in the dissolve.
+    assert ratio.between(0.995, 1.005).all(), ratio.sort_values()
+    assert provinces.loc["92", "full_name"] == "Thành phố Cần Thơ"
+
+
+@pytest.mark.realdata
+def test_second_load_comes_from_the_geoparquet_cache(data_dir):
+    from geozone import datasets
+
+    load_units("vn2025-communes")
+    assert datasets.cache_path("vn2025-communes").is_file()
+
+
+@pytest.mark.realdata
+def test_unit_table_counts(data_dir):
+    new = unit_table(2025)
+    assert new.level.value_counts().to_dict() == {"commune": 3321, "province": 34}
+    old = unit_table(2008)
+    assert old.level.value_counts().to_dict() == {
+        "commune": 10035,
+        "district": 696,
+        "province": 63,
+    }
+    with pytest.raises(InputError):
+        unit_table(2019)
+
+
+def test_unreadable_file_is_a_data_error(tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_text("{ not json")
+    with pytest.raises(DataError, match="cannot read"):
+        load_units(path, columns=MAPPING, level="province")
