@@ -85,7 +85,7 @@ def data_list(obj, no_verify):
 
     table = list_datasets(obj["data_dir"], verify=not no_verify)
     table["licence"] = table["licence"].str.slice(0, 48)
-    click.echo(_table(table.drop(columns=["title"]).fillna("-")))
+    click.echo(_table(table.drop(columns=["title"]).astype(object).fillna("-")))
     click.echo(f"data directory: {resolve_data_dir(obj['data_dir'])}")
 
 

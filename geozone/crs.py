@@ -21,13 +21,14 @@ import difflib
 import functools
 import math
 import re
+import warnings
 
 import geopandas as gpd
 import pandas as pd
 import pyproj
 from pyproj.crs import BoundCRS, CoordinateOperation
 
-from geozone.errors import InputError
+from geozone.errors import GeozoneWarning, InputError
 from geozone.names import normalize_name, split_unit_type
 
 __all__ = ["bind_vn2000", "metric_crs", "resolve_crs", "to_metric", "vn2000", "vn2000_table"]
@@ -43,7 +44,7 @@ WGS84 = pyproj.CRS.from_epsg(4326)
 # so a PROJ string needs the three rotations with their signs flipped
 # (+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,
 # 0.252906278 — what PROJ itself writes for the bound CRS below). Pasting the published values
-# into +towgs84 unchanged rotates the wrong way: about 0.8 m off in the Mekong delta.
+# into +towgs84 unchanged rotates the wrong way: 0.5 to 0.8 m off across Vietnam.
 _DECISION_05_2007 = (
     -191.90441429,
     -39.30318279,
@@ -252,7 +253,7 @@ def resolve_crs(value) -> pyproj.CRS:
 
 
 def _utm_for_lonlat(lon: float, lat: float) -> pyproj.CRS:
-    zone = int(math.floor((lon + 180.0) / 6.0)) + 1
+    zone = math.floor((lon + 180.0) / 6.0) + 1
     zone = min(max(zone, 1), 60)
     return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
@@ -348,18 +349,17 @@ def _official_transformation() -> CoordinateOperation:
 
 def _on_vn2000_datum(crs: pyproj.CRS) -> bool:
     geodetic = crs.geodetic_crs
-    return geodetic is not None and geodetic.datum is not None and (
-        geodetic.datum.name == _VN2000_DATUM
-    )
+    return geodetic is not None and getattr(geodetic.datum, "name", None) == _VN2000_DATUM
 
 
 def bind_vn2000(crs) -> pyproj.CRS:
     """Attach the official VN-2000 → WGS 84 transformation to a CRS on the VN-2000 datum.
 
-    PROJ knows two VN-2000 → WGS 84 transformations of equal stated accuracy and picks by
-    area: the official one of Decision 05/2007/QĐ-BTNMT (EPSG:6960) in the north, an
-    unofficial one (EPSG:5194, "used by Total in Mekong delta") in the south, which differs
-    from the official one by about 0.8 m around Cần Thơ. A CRS bound to EPSG:6960 makes every
+    PROJ knows two VN-2000 → WGS 84 transformations of equal stated accuracy (1 m) and picks
+    by area of use: inside the Mekong delta box (104.24–107.11° E, 9.35–11.04° N, which holds
+    Cần Thơ and TP Hồ Chí Minh) an unofficial one (EPSG:5194, "used by Total in Mekong
+    delta"), about 0.8 m away from the official one of Decision 05/2007/QĐ-BTNMT (EPSG:6960)
+    that it picks elsewhere. A CRS bound to EPSG:6960 makes every
     reprojection through WGS 84 use the official parameters; conversions between VN-2000
     zones stay pure map-projection changes.
 
@@ -420,7 +420,7 @@ _PARTS: dict[str, tuple[str, ...]] = {
     new: tuple(code for code, *_, successor in _OLD_PROVINCES if successor == new)
     for new in _NEW_PROVINCES
 }
-_ALIAS_KEYS: dict[str, str] = {}  # filled below, after _province_key can run
+_ALIAS_KEYS: dict[str, str] = {}  # empty while _province_key computes the aliases' own keys
 _ALIAS_KEYS.update({_province_key(alias): _province_key(name) for alias, name in _ALIASES.items()})
 _OLD_BY_KEY = {_province_key(name): code for code, (name, _, _) in _OLD.items()}
 _NEW_BY_KEY = {_province_key(name): code for code, name in _NEW_PROVINCES.items()}
@@ -432,6 +432,20 @@ def _describe_old(code: str, zone_width: int) -> str:
         return f"{name} ({code}) on {_meridian_text(meridian)} (EPSG:{_TM3_EPSG[meridian]})"
     zone = _utm_zone(meridian)
     return f"{name} ({code}) in UTM zone {zone}N (EPSG:{_UTM_EPSG[zone]})"
+
+
+def _join(items: list[str], word: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+def _unambiguous_handle(code: str) -> str:
+    """How to name an old province so that no 2025 province is meant too."""
+    name = _OLD[code][0]
+    if _province_key(name) not in _NEW_BY_KEY:
+        return repr(name)
+    if code not in _NEW_PROVINCES:
+        return f"{code!r} ({name})"
+    return f"{name!r} with vintage=2008 ('vn2000:{name}@2008')"
 
 
 def _parse_vintage(vintage) -> int | None:
@@ -507,8 +521,9 @@ def vn2000(province, *, zone_width: int = 3, vintage=None) -> pyproj.CRS:
         type (``"Long An"``, ``"tinh Long An"``, ``"TP. Cần Thơ"``, ``"Can Tho"``). Old
         (pre-2025) and new provinces are both understood. Every 2025 province kept the name
         and the code of old ones, so a name or code may mean an old province and a new one
-        at once; it is accepted when all old provinces it can stand for share one zone, and
-        is an error otherwise (see Raises).
+        at once: it is read as the old province (survey zones are defined per old
+        province), with a :class:`~geozone.errors.GeozoneWarning` when the 2025 province of
+        that name spans other zones.
     zone_width : {3, 6}
         3 for the province's TM-3 zone (scale 0.9999, cadastral and large-scale survey
         data), 6 for the UTM zone (48N or 49N, scale 0.9996, EPSG:3405/3406) holding the
@@ -527,10 +542,10 @@ def vn2000(province, *, zone_width: int = 3, vintage=None) -> pyproj.CRS:
     Raises
     ------
     InputError
-        If no province has that name or code, or if it can mean old provinces in different
-        zones — e.g. "Tây Ninh" is also the 2025 province made of old Tây Ninh (105°30') and
-        Long An (105°45'). The message lists the old provinces with their meridians and EPSG
-        codes; name the old province instead, or pass ``vintage=2008``.
+        If no province has that name or code, or if a 2025 province (``vintage=2025``) spans
+        old provinces in different zones — e.g. the 2025 Tây Ninh is made of old Tây Ninh
+        (105°30') and Long An (105°45'). The message lists the old provinces with their
+        meridians and EPSG codes, so the caller can name the one the data was surveyed in.
 
     Examples
     --------
@@ -544,10 +559,15 @@ def vn2000(province, *, zone_width: int = 3, vintage=None) -> pyproj.CRS:
     5897
     >>> vn2000("Tây Ninh", zone_width=6).name  # both old parts lie in UTM zone 48
     'VN-2000 / UTM zone 48N'
-    >>> vn2000("Tây Ninh")  # doctest: +ELLIPSIS
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     vn2000("Tây Ninh").name  # the pre-2025 Tây Ninh
+    'VN-2000 / TM-3 105-30'
+    >>> vn2000("Tây Ninh", vintage=2025)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    geozone.errors.InputError: 'Tây Ninh' can mean old provinces in different VN-2000 TM-3 zones: ...
+    geozone.errors.InputError: 'Tây Ninh' can mean old provinces in different VN-2000 TM-3 ...
     """
     if zone_width not in (3, 6):
         raise InputError(
@@ -555,6 +575,25 @@ def vn2000(province, *, zone_width: int = 3, vintage=None) -> pyproj.CRS:
         )
     year = _parse_vintage(vintage)
     old, new = _lookup(province)
+    if year is None and old and new:
+        # Survey coordinates keep the zone of the province they were surveyed in, and every
+        # VN-2000 zone is defined for an old province: a name that is an old province's
+        # means that one. Say so when the 2025 province of the same name spans other zones.
+        other = sorted(set().union(*(_PARTS[code] for code in new)) - set(old))
+        def zone(code):
+            meridian = _OLD[code][1]
+            return meridian if zone_width == 3 else _utm_zone(meridian)
+
+        if any(zone(code) != zone(old[0]) for code in other):
+            warnings.warn(
+                f"{province!r} read as the pre-2025 province {_describe_old(old[0], zone_width)}"
+                f"; the 2025 province of that name also covers "
+                + _join([_describe_old(code, zone_width) for code in other])
+                + ": name the old province the coordinates were surveyed in",
+                GeozoneWarning,
+                stacklevel=2,
+            )
+        new = []
     if year == 2008:
         new = []
     elif year == 2025:
@@ -571,7 +610,7 @@ def vn2000(province, *, zone_width: int = 3, vintage=None) -> pyproj.CRS:
     if len(zones) > 1:
         meant = [
             f"the 2025 province {_NEW_PROVINCES[code]} ({code}), made of "
-            + ", ".join(_describe_old(part, zone_width) for part in _PARTS[code])
+            + _join([_describe_old(part, zone_width) for part in _PARTS[code]])
             for code in new
         ]
         meant += [
@@ -584,9 +623,8 @@ def vn2000(province, *, zone_width: int = 3, vintage=None) -> pyproj.CRS:
             f"{province!r} can mean old provinces in different VN-2000 {kind} zones: "
             + "; ".join(meant)
             + ". VN-2000 coordinates are in the zone of the pre-2025 province they were "
-            "surveyed in: name that province (or its 2008 code), or pass vintage=2008 "
-            "('vn2000:<province>@2008' in a crs= string) to mean the pre-2025 province of "
-            "that name or code"
+            "surveyed in; name that one: "
+            + _join([_unambiguous_handle(code) for code in parts], "or")
         )
     (zone,) = zones
     return _bound_epsg(_TM3_EPSG[zone] if zone_width == 3 else _UTM_EPSG[zone])
@@ -608,8 +646,9 @@ def vn2000_table() -> pd.DataFrame:
     >>> table = vn2000_table()
     >>> len(table), table["tm3_epsg"].nunique()
     (63, 17)
-    >>> table.loc[table.old_province_name == "Long An", ["central_meridian_dm", "tm3_epsg"]]
-    ...     .to_dict("records"))  # doctest: +SKIP
+    >>> row = table.set_index("old_province_name").loc["Long An"]
+    >>> row["central_meridian_dm"], int(row["tm3_epsg"]), row["new_province_name"]
+    ("105°45'", 9210, 'Tây Ninh')
     """
     rows = []
     for code, name, meridian, new in _OLD_PROVINCES:

@@ -15,6 +15,7 @@ import functools
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -144,36 +145,42 @@ def normalize_name(text, *, diacritics: bool = True):
 
 
 def _key_series(values: pd.Series, diacritics: bool) -> pd.Series:
-    """Keys of a Series, computed once per distinct value (tables repeat names a lot)."""
-    present = values[values.notna()]
-    bad = present[~present.map(lambda v: isinstance(v, str))]
-    if len(bad):
-        raise InputError(
-            f"names must be strings; row {bad.index[0]!r} holds {bad.iloc[0]!r} "
-            f"({type(bad.iloc[0]).__name__}); read tables with dtype=str"
-        )
-    mapping = {v: _normalize(v, diacritics) for v in pd.unique(present)}
-    return values.map(mapping)
+    """Keys of a Series; each distinct value is normalised once (see ``_normalize``'s cache)."""
+    keys = []
+    for label, value in zip(values.index, values.tolist(), strict=True):
+        if isinstance(value, str):
+            keys.append(_normalize(value, diacritics))
+        elif pd.isna(value):
+            keys.append(value)
+        else:
+            raise InputError(
+                f"names must be strings; row {label!r} holds {value!r} "
+                f"({type(value).__name__}); read tables with dtype=str"
+            )
+    return pd.Series(keys, index=values.index, name=values.name)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _normalize(text: str, diacritics: bool) -> str:
+    if not diacritics:
+        # The key with diacritics has done all the work; dropping its marks is cheaper.
+        return _ascii_key(_normalize(text, True))
     text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHE_TABLE))
     # casefold() can yield precomposed letters again, hence the second NFKD.
     text = unicodedata.normalize("NFKD", text.casefold())
-    words = _split_words(text)
-    out = []
-    for word in words:
+    words = []
+    for word in _split_words(text):
         if word.isascii() and word.isdigit():
-            word = word.lstrip("0") or "0"
-        elif diacritics:
-            word = _place_tone(word)
+            words.append(word.lstrip("0") or "0")
         else:
-            word = _strip_marks(word)
-        if word:
-            out.append(word)
-    key = " ".join(out)
-    return unicodedata.normalize("NFC", key) if diacritics else key
+            words.append(_place_tone(word))
+    return unicodedata.normalize("NFC", " ".join(w for w in words if w))
+
+
+def _ascii_key(key: str) -> str:
+    """A key without marks: đ becomes d, other non-ASCII letters (never Vietnamese) go."""
+    text = unicodedata.normalize("NFD", key).replace("\u0111", "d")
+    return " ".join(w for w in "".join(c for c in text if c.isascii()).split(" ") if w)
 
 
 def _split_words(text: str) -> list[str]:
@@ -209,11 +216,6 @@ def _split_words(text: str) -> list[str]:
     if current:
         words.append("".join(current))
     return words
-
-
-def _strip_marks(word: str) -> str:
-    word = word.replace("\u0111", "d")
-    return "".join(c for c in word if c.isascii())  # marks are never ASCII
 
 
 def _place_tone(word: str) -> str:
@@ -462,19 +464,15 @@ def find_unit(units: pd.DataFrame, name: str, *, within=None, level: str | None 
         province = _resolve_within(units, within)
         keep &= units["province_code"] == province
     positions = keep.to_numpy().nonzero()[0]
-    table = _key_table(units.iloc[positions])
+    table = _KeyTable(units.iloc[positions])
 
     query = _Query(name)
     for diacritics in (True, False):
         for mask, query_key, unit_keys in _steps(table, query, diacritics):
-            hits = mask.to_numpy().nonzero()[0]
+            hits = mask.nonzero()[0]
             if not diacritics and len(hits) and query.key != query.key_nd:
                 # ignoring diacritics must not match a name whose marks differ from the query's
-                hits = [
-                    h
-                    for h in hits
-                    if _marks_compatible(query_key, table[unit_keys].iat[h])
-                ]
+                hits = [h for h in hits if _marks_compatible(query_key, unit_keys[h])]
             if len(hits) == 1:
                 return units.iloc[positions[hits[0]]]
             if len(hits) > 1:
@@ -506,55 +504,66 @@ def _check_units(units) -> None:
         )
 
 
-def _key_table(units: pd.DataFrame) -> pd.DataFrame:
-    """The keys each matching step compares, one row per unit (positions as in ``units``)."""
-    names = units["name"]
-    full_names = units["full_name"] if "full_name" in units.columns else names
-    types = _map_unique(full_names, lambda v: _split_unit_type(v)[0])
-    return pd.DataFrame(
-        {
-            "name": _key_series(names, True).to_numpy(),
-            "name_nd": _key_series(names, False).to_numpy(),
-            "full": _key_series(full_names, True).to_numpy(),
-            "full_nd": _key_series(full_names, False).to_numpy(),
-            "type": types.to_numpy(),
-            "level": units["level"].to_numpy() if "level" in units.columns else None,
-        }
+class _KeyTable:
+    """The keys each matching step compares: arrays with one entry per unit, in table order."""
+
+    def __init__(self, units: pd.DataFrame):
+        names = units["name"].tolist()
+        full_names = units["full_name"].tolist() if "full_name" in units.columns else names
+        name_keys = [_text_keys(v) for v in names]
+        full_keys = [_text_keys(v) for v in full_names]
+        self.name = np.array([k[0] for k in name_keys], dtype=object)
+        self.name_nd = np.array([k[1] for k in name_keys], dtype=object)
+        self.full = np.array([k[0] for k in full_keys], dtype=object)
+        self.full_nd = np.array([k[1] for k in full_keys], dtype=object)
+        self.type = np.array([k[2] for k in full_keys], dtype=object)
+        self.level = units["level"].to_numpy(dtype=object) if "level" in units.columns else None
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+
+def _text_keys(value) -> tuple:
+    """(key, key without diacritics, unit type) of a table cell; Nones for a missing one."""
+    if isinstance(value, str):
+        return _string_keys(value)
+    if value is None or pd.isna(value):
+        return None, None, None
+    raise InputError(
+        f"unit names must be strings, not {type(value).__name__} ({value!r}); "
+        "read tables with dtype=str"
     )
 
 
-def _map_unique(values: pd.Series, func) -> pd.Series:
-    mapping = {v: func(v) for v in pd.unique(values.dropna()) if isinstance(v, str)}
-    return values.map(mapping)
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _string_keys(text: str) -> tuple:
+    # one cache lookup per table cell keeps a lookup in a 10,000-unit table in milliseconds
+    return _normalize(text, True), _normalize(text, False), _split_unit_type(text)[0]
 
 
-def _steps(table: pd.DataFrame, query: _Query, diacritics: bool):
-    """Yield (row mask, query key, key column) per matching step, in order."""
-    suffix = "" if diacritics else "_nd"
+def _steps(table: _KeyTable, query: _Query, diacritics: bool):
+    """Yield (row mask, query key with diacritics, the keys it was compared with) per step."""
     whole = query.key if diacritics else query.key_nd
     bare = query.bare if diacritics else query.bare_nd
-    name_col, full_col = "name" + suffix, "full" + suffix
+    names = table.name if diacritics else table.name_nd
+    full_names = table.full if diacritics else table.full_nd
     if query.unit_type is not None:
-        yield (
-            (table["type"] == query.unit_type) & (table[name_col] == bare),
-            query.bare,
-            "name",
-        )
-    yield table[full_col] == whole, query.key, "full"
+        yield (table.type == query.unit_type) & (names == bare), query.bare, table.name
+    yield full_names == whole, query.key, table.full
     if query.unit_type is not None:
-        if table["level"].notna().any():
-            at_level = table["level"].isin(_TYPE_LEVELS[query.unit_type])
-            yield at_level & (table[name_col] == bare), query.bare, "name"
+        if table.level is not None:
+            at_level = np.isin(table.level, _TYPE_LEVELS[query.unit_type])
+            yield at_level & (names == bare), query.bare, table.name
         elif not query.numbered:
-            yield table[name_col] == bare, query.bare, "name"
-    yield table[name_col] == whole, query.key, "name"
+            yield names == bare, query.bare, table.name
+    yield names == whole, query.key, table.name
 
 
 def _resolve_within(units: pd.DataFrame, within) -> str:
     """The province code ``within`` stands for."""
     if "province_code" not in units.columns:
         raise InputError("within= needs a 'province_code' column in units")
-    known = set(units["province_code"].dropna())
+    known = set(pd.unique(units["province_code"].dropna()))
     if isinstance(within, int) and not isinstance(within, bool):
         code = f"{within:02d}"
     elif isinstance(within, str) and within.strip().isascii() and within.strip().isdigit():
@@ -616,7 +625,7 @@ def _candidates(units: pd.DataFrame, positions, scores=None) -> list[dict]:
     return out
 
 
-def _describe(candidate: dict) -> str:
+def _describe(candidate: dict, show_vintage: bool) -> str:
     where = [candidate["code"]]
     if candidate["parent"]:
         where.append(candidate["parent"])
@@ -624,13 +633,15 @@ def _describe(candidate: dict) -> str:
         where.append(candidate["province"])
     elif candidate["province_code"] and candidate["province_code"] != candidate["code"]:
         where.append(f"province {candidate['province_code']}")
-    if candidate["vintage"] is not None:
+    if show_vintage and candidate["vintage"] is not None:
         where.append(f"vintage {candidate['vintage']}")
     return f"{candidate['full_name']} ({', '.join(str(w) for w in where)})"
 
 
 def _listing(candidates: list[dict]) -> str:
-    shown = "; ".join(_describe(c) for c in candidates[:_SHOWN])
+    # a table may hold several vintages; only then does the vintage tell candidates apart
+    show_vintage = len({c["vintage"] for c in candidates}) > 1
+    shown = "; ".join(_describe(c, show_vintage) for c in candidates[:_SHOWN])
     more = len(candidates) - _SHOWN
     return shown + (f"; and {more} more (see .candidates)" if more > 0 else "")
 
@@ -663,16 +674,19 @@ def _ambiguous(units, positions, name, level, within) -> NameLookupError:
 def _not_found(units, positions, table, query, name, level, within) -> NameLookupError:
     what = "unit" if query.unit_type is None else query.unit_type
     message = f"no {what} named {name!r}{_filters(level, within)}"
-    choices = table["name_nd"].dropna().unique()
-    if not len(choices):
+    # Without diacritics, so that wrong or missing marks still find the name; a query with a
+    # type is compared with full names (canonical type + name), so that the type counts too.
+    if query.unit_type is None:
+        keys, target = table.name_nd, query.bare_nd
+    else:
+        keys, target = table.full_nd, _normalize(f"{query.unit_type} {query.bare_nd}", False)
+    choices = list(dict.fromkeys(k for k in keys if k is not None))
+    if not choices:
         return NameLookupError(message + "; there are no units to search", [])
-    # Scored on the bare name without diacritics, so that typos in marks still find the name.
-    found = process.extract(query.bare_nd, choices, scorer=fuzz.WRatio, processor=None, limit=5)
+    found = process.extract(target, choices, scorer=fuzz.ratio, processor=None, limit=5)
     scores = {key: score for key, score, _ in found}
-    picked = table.index[table["name_nd"].isin(list(scores))].to_numpy()
-    # best first; equally close names by full name, so that the order is stable
-    picked = sorted(picked, key=lambda p: (-scores[table["name_nd"].iat[p]], table["full"].iat[p]))
-    candidates = _candidates(
-        units, positions[picked], [scores[table["name_nd"].iat[p]] for p in picked]
-    )
+    picked = [p for p, key in enumerate(keys) if key in scores]
+    # best first; equally close ones by full name, so that the order is stable
+    picked.sort(key=lambda p: (-scores[keys[p]], table.full[p] or ""))
+    candidates = _candidates(units, positions[picked], [scores[keys[p]] for p in picked])
     return NameLookupError(f"{message}; closest: {_listing(candidates)}", candidates)
