@@ -40,6 +40,12 @@ status                  geometry  meaning
 ======================  ========  ===============================================================
 
 The same vocabulary is available as :data:`POINT_STATUSES`; ``classify_points`` adds its own.
+A row gets the first status that applies, in this order: ``missing_coordinate``;
+``invalid_coordinate`` (unparseable, infinite, ``0, 0``, hemisphere letter on the wrong axis);
+``suspect_projected`` (both values beyond ±360 in degrees) or ``suspect_geographic`` (both within
+±360, or written as angles, in metres); ``ok`` if inside the box; ``suspect_swapped`` /
+``swapped_fixed`` if only the swapped pair is inside; ``invalid_coordinate`` if out of range;
+else ``outside_vietnam``. ``duplicate_id`` then replaces ``ok`` / ``swapped_fixed`` on repeats.
 
 Parsing rules
 -------------
@@ -47,33 +53,41 @@ Parsing rules
   ``vĩ độ`` / ``vi_do`` / ``vido`` (also names containing them, such as ``gps_lat`` or
   ``Vĩ độ (WGS84)``); ``lon``, ``lng``, ``long``, ``longitude``, ``kinh độ`` / ``kinh_do`` /
   ``kinhdo``; ``y`` / ``northing`` and ``x`` / ``easting``; or one combined column ``toa_do`` /
-  ``tọa độ`` / ``coordinates`` / ``latlon`` holding ``"10.03, 105.78"`` (``lonlat`` / ``lnglat``
-  hold longitude first; ``POINT (lon lat)`` is read as WKT). Names wins over ``x``/``y`` unless
-  a projected ``crs=`` is given. ``lat=``/``lon=`` (or ``x=``/``y=``) override; passing the same
-  column to both names a combined column.
-* Numbers: ``pd.to_numeric`` first (the fast path); only cells it rejects are parsed one by one.
-  A single comma is a decimal comma (``10,0452``), except in projected columns where
-  ``d,ddd``-shaped values (one to three digits, a comma, three digits) are thousands. Several
-  commas or several dots are thousands separators (``1,234,567.8``, ``1.234.567,8``: the last of
-  two different separators is the decimal one); spaces between groups of three digits are
-  thousands separators too. Surrounding spaces and quotes are ignored.
+  ``tọa độ`` / ``coordinates`` / ``latlon`` holding ``"10.03, 105.78"``. Latitude/longitude
+  names win over a combined column, which wins over ``x``/``y``; with a projected ``crs=``,
+  ``x``/``y`` win. Two candidates for one role raise :class:`~geozone.errors.InputError`.
+  ``lat=``/``lon=`` (or ``x=``/``y=``) override; the same column for both names a combined one.
+* Combined cells: two values separated by ``;``, by a comma followed by a space, by spaces, or
+  by a bare comma when neither value is a whole number (``"10,03"`` is one decimal-comma number,
+  not a pair). Latitude first (``lonlat`` / ``lnglat`` columns: longitude first) unless
+  hemisphere letters say otherwise; ``POINT (lon lat)`` is read as WKT.
+* Numbers: ``pd.to_numeric`` first, after reading a single comma as a decimal comma (the fast,
+  vectorised path); only cells it rejects are parsed one by one. In projected columns
+  ``d,ddd``-shaped values (one to three digits, a comma, three digits) are thousands instead.
+  Several commas or several dots are thousands separators (``1,234,567.8``, ``1.234.567,8``: of
+  two different separators the last is the decimal one); spaces between groups of three digits
+  are thousands separators too. Surrounding spaces and quotes are ignored.
 * Angles: degrees, minutes, seconds with symbols (``°`` ``º`` ``'`` ``′`` ``"`` ``″``), letters
   (``10d2m30s``), words (``độ``, ``phút``, ``giây``), colons or plain spaces
-  (``10 02 30.5``); a hemisphere before or after — ``N S E W``, or Vietnamese ``B`` (Bắc),
-  ``Nam``, ``Đ`` (Đông), ``T`` (Tây). A single ``N`` is north. ``S``/``W`` or a minus sign make
-  the value negative; a minus sign with ``N``/``E`` is a contradiction and invalid. Minutes and
-  seconds must be below 60 and only the last part may have decimals.
+  (``10 02 30.5``; so ``"10 5"`` is 10°05'); a hemisphere before or after — ``N S E W``, or
+  Vietnamese ``B`` (Bắc), ``Nam``, ``Đ`` (Đông), ``T`` (Tây). A single ``N`` is north.
+  ``S``/``W`` or a minus sign make the value negative; a minus sign with ``N``/``E`` is a
+  contradiction and invalid. Minutes and seconds must be below 60 and only the last part may
+  have decimals. A latitude written with ``E``/``W`` (or a longitude with ``N``/``S``) is
+  invalid, unless both columns carry the other axis's letter: then they are swapped.
 * Empty markers: ``""``, ``-``, ``--``, ``null``, ``none``, ``nan``, ``na``, ``n/a``, ``#N/A``,
   ``nil``, ``?``, ``không``, ``không có``, ``không rõ``, ``chưa có`` (case-insensitive).
 * Files: CSV/TXT/TSV (delimiter sniffed among tab ``;`` ``,`` ``|``, an Excel ``sep=`` first
   line honoured; encoding UTF-8 with or without BOM, UTF-16/32 with BOM or BOM-less UTF-16,
-  then Windows-1258, whose combining tone marks are composed to NFC); Excel ``.xlsx``/``.xlsm``
-  (a leading title row is skipped and a two-row header, merged or not, is joined as
-  ``"top / bottom"``); GeoJSON, GeoPackage, Shapefile and anything else GDAL reads;
-  GeoParquet (plain Parquet too). Values of text files stay strings, exactly as written.
+  then Windows-1258, whose combining tone marks are composed to NFC; blank lines are not rows);
+  Excel ``.xlsx``/``.xlsm`` (leading title rows with a single value are skipped; a second header
+  row is joined as ``"top / bottom"`` when merged cells show it, or, without merges, when only
+  the two rows together name the coordinate columns; trailing empty rows are dropped);
+  GeoJSON, GeoPackage, Shapefile and anything else GDAL reads; GeoParquet (plain Parquet too).
+  Values of text files stay strings, exactly as written; Excel values keep their types.
 * A layer with a geometry column uses its geometry (reprojected to EPSG:4326), unless
   ``lat=``/``lon=``/``x=``/``y=`` are given or every geometry is missing and coordinate columns
-  exist.
+  exist. A MultiPoint of one point counts as a point.
 * Input columns called ``row``, ``status``, ``status_detail`` or ``geometry`` are renamed with an
   ``_input`` suffix (a :class:`~geozone.errors.GeozoneWarning` says so) so that nothing is lost.
 
@@ -116,7 +130,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geozone.crs import resolve_crs
+from geozone.crs import bind_vn2000, resolve_crs
 from geozone.errors import GeozoneWarning, InputError
 
 __all__ = ["POINT_STATUSES", "iter_point_chunks", "read_points"]
@@ -314,18 +328,20 @@ def _number_with_separators(sign: str, body: str, projected: bool) -> float | No
 
 def _parse_angle(text: str) -> _Cell:
     """Degree-minute-second (or decimal degree) text with optional hemisphere."""
-    tokens = []
+    not_angle = _Cell(_INVALID, reason="is not a number or a degree-minute-second angle")
+    tokens = []  # (kind, text, preceded by space)
     pos = 0
     while pos < len(text):
         m = _DMS_TOKEN.match(text, pos)
         if m is None:
             if text[pos:].strip() == "":
                 break
-            return _Cell(_INVALID, reason="is not a number or a degree-minute-second angle")
+            return not_angle
         kind = m.lastgroup
+        if kind == "num" and tokens and tokens[-1][0] == "num" and not m.group("space"):
+            return not_angle  # "10.5.3": numbers glued together are not d/m/s parts
         tokens.append((kind, m.group(kind), bool(m.group("space")) or not tokens))
         pos = m.end()
-    not_angle = _Cell(_INVALID, reason="is not a number or a degree-minute-second angle")
     hemis: list[tuple[int, int]] = []
     sign = ""
     i = 0
@@ -342,7 +358,7 @@ def _parse_angle(text: str) -> _Cell:
         i += 1
     parts: list[tuple[str, int]] = []
     last_unit = -1
-    used_units = metres = False
+    used_units = letter_units = metres = False
     while i < len(tokens) and tokens[i][0] == "num":
         number = tokens[i][1]
         i += 1
@@ -363,10 +379,11 @@ def _parse_angle(text: str) -> _Cell:
                 if word == "m" and last_unit == -1 and not more_numbers:
                     metres = True  # "585479.1m": a metre suffix, not minutes
                     i += 1
-                elif word == "s" and last_unit != 1:
-                    pass  # "10.5S" is South; "30s" is seconds only after a minutes part
+                elif word == "s" and last_unit != 1 and not letter_units:
+                    pass  # "10.5S" is South; "10d30s" and "2m30s" are seconds
                 else:
                     unit = candidate
+                    letter_units = True
                     i += 1
         if unit is not None:
             used_units = True
@@ -492,7 +509,8 @@ def _text_numbers(texts: pd.Series, projected: bool) -> np.ndarray:
     """
     has_comma = texts.str.contains(",", regex=False).to_numpy(dtype=bool, na_value=False)
     prepared = texts.str.replace(",", ".", regex=False) if has_comma.any() else texts
-    arr = pd.to_numeric(prepared, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    # np.array copies: pandas (copy-on-write) may hand out a read-only view.
+    arr = np.array(pd.to_numeric(prepared, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
     if projected and has_comma.any():
         thousands = texts.str.fullmatch(_COMMA_THOUSANDS).to_numpy(dtype=bool, na_value=False)
         arr[thousands] = np.nan
@@ -523,7 +541,7 @@ def _parse_column(values: pd.Series, projected: bool) -> _Parsed:
         # A mixed object column (Excel: numbers, text, dates, booleans side by side).
         try:
             numbers = pd.to_numeric(values, errors="coerce")
-            arr = np.asarray(numbers.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+            arr = np.array(numbers.to_numpy(dtype=float, na_value=np.nan), dtype=float)
         except (TypeError, ValueError, OverflowError):  # lists, huge ints...
             arr = np.full(n, np.nan)
         # to_numeric turns True into 1.0; a boolean in a coordinate column is a data error.
@@ -540,8 +558,12 @@ def _parse_column(values: pd.Series, projected: bool) -> _Parsed:
 
 
 _WKT_POINT = re.compile(r"point\s*z?\s*\(\s*(\S+)\s+(\S+)(?:\s+\S+)?\s*\)", re.IGNORECASE)
-_PAIR_FAST = re.compile(
-    r"^\s*[(\[]?\s*([+-]?[0-9]+(?:\.[0-9]+)?)\s*(?:[,;]\s*|\s+)([+-]?[0-9]+(?:\.[0-9]+)?)\s*[)\]]?\s*$"
+_NUM = r"[+-]?[0-9]+(?:\.[0-9]+)?"
+_DEC = r"[+-]?[0-9]+\.[0-9]+"
+# "10.03, 105.78", "10.03;105.78", "10.03 105.78", "(10.03,105.78)". A bare comma only between
+# two numbers with decimal points: "10,03" is one decimal-comma number, not a pair.
+_PAIR_FAST = (
+    rf"^\s*[(\[]?\s*(?:({_NUM})\s*(?:;\s*|,\s+|\s+)({_NUM})|({_DEC}),({_DEC}))\s*[)\]]?\s*$"
 )
 _NOT_A_PAIR = "is not two coordinates (write e.g. '10.03, 105.78')"
 
@@ -557,12 +579,16 @@ def _split_pair(text: str) -> tuple[str, str] | None:
         commas = text.count(",")
         if commas == 1:
             a, b = text.split(",")
+            # "10,03" is a decimal comma, not the pair (10, 3): a bare comma separates only
+            # values that are not plain whole numbers ("10.03,105.78", "10°N,105°E").
+            if re.fullmatch(r"[+-]?[0-9]+", a) or re.fullmatch(r"[+-]?[0-9]+", b):
+                return None
             return a, b
         if commas == 3 and "." not in text:  # "10,03,105,78": two decimal-comma numbers
             p = text.split(",")
             return f"{p[0]},{p[1]}", f"{p[2]},{p[3]}"
-    # Whitespace-separated (or letter-separated) angles: try every split point; keep the
-    # single one where both halves parse, preferring splits at a hemisphere letter.
+    # Whitespace-separated (or letter-separated) angles: try every split point and accept
+    # the split only if exactly one gives two parseable halves ("10 02 30 105 46 00").
     words = re.sub(r"([NSEWnsew])(?=[0-9])", r"\1 ", text).split()
     good = []
     for k in range(1, len(words)):
@@ -613,8 +639,9 @@ def _parse_pair_column(values: pd.Series, lon_first: bool) -> tuple[_Parsed, _Pa
         if is_text.any():
             texts = values[is_text].astype(str)
             found = texts.str.extract(_PAIR_FAST)
-            a = pd.to_numeric(found[0], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            b = pd.to_numeric(found[1], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            first, second = found[0].fillna(found[2]), found[1].fillna(found[3])
+            a = pd.to_numeric(first, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            b = pd.to_numeric(second, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             fast = ~(np.isnan(a) | np.isnan(b))
             rows = np.flatnonzero(is_text)[fast]
             lat.value[rows], lon.value[rows] = (
@@ -655,7 +682,12 @@ def _norm_name(label) -> str:
 
 def _has_words(tokens: list[str], *words: str) -> bool:
     k = len(words)
-    return any(tuple(tokens[i : i + k]) == words for i in range(len(tokens) - k + 1))
+    return any(
+        tuple(tokens[i : i + k]) == words
+        # "đơn vị đo" (unit of measure) is not "vĩ độ"
+        and not (i > 0 and tokens[i - 1] == "don")
+        for i in range(len(tokens) - k + 1)
+    )
 
 
 def _name_tier(label, role: str) -> int | None:
@@ -806,18 +838,18 @@ def _make_plan(
         lat, lon = y, x
     geometry_name = _active_geometry(frame)
     attr_columns = [c for c in columns if c != geometry_name]
-    declared = resolve_crs(crs) if crs is not None else None
+    # VN-2000 EPSG codes get the official 7-parameter datum shift, not PROJ's default.
+    declared = bind_vn2000(resolve_crs(crs)) if crs is not None else None
 
     plan = _Plan(mode="columns", fix_swapped=bool(fix_swapped))
     use_geometry = False
     if lat is not None:
-        if lat == lon:
+        plan.lat = _find_column(attr_columns, lat, "lat" if x is None else "y")
+        plan.lon = _find_column(attr_columns, lon, "lon" if x is None else "x")
+        if plan.lat == plan.lon:  # one column named twice: "10.03, 105.78" in each cell
             plan.mode = "combined"
-            plan.lat = _find_column(attr_columns, lat, "lat")
             plan.lon_first = _combined_kind(plan.lat) == "lon_first"
-        else:
-            plan.lat = _find_column(attr_columns, lat, "lat" if x is None else "y")
-            plan.lon = _find_column(attr_columns, lon, "lon" if x is None else "x")
+            plan.lon = None
     else:
         has_geometry = (
             geometry_name is not None
@@ -873,8 +905,7 @@ def _make_plan(
     if plan.renames:
         pairs = ", ".join(f"{k!r} -> {v!r}" for k, v in plan.renames.items())
         warnings.warn(
-            f"{name}: input columns renamed so that geozone's own columns do not overwrite them: "
-            f"{pairs}",
+            f"{name}: columns renamed so that geozone's own columns do not overwrite them: {pairs}",
             GeozoneWarning,
             stacklevel=4,
         )
@@ -948,7 +979,9 @@ class _Describer:
 
     def both(self, i: int) -> str:
         if self.plan.mode == "columns":
-            return f"{self.cell(i, 'lat')} and {self.cell(i, 'lon')}"
+            lat, lon = self.cell(i, "lat"), self.cell(i, "lon")
+            # x before y for metres, as surveyors read them; lat before lon for degrees.
+            return f"{lon} and {lat}" if self.plan.crs.is_projected else f"{lat} and {lon}"
         return self.cell(i, "lat")
 
     def both_are(self, i: int, plural: str, singular: str) -> str:
@@ -960,7 +993,8 @@ def _missing_text(d: _Describer, a: _Parsed, b: _Parsed, i: int) -> str:
     if d.plan.mode == "geometry":
         return "the geometry is missing or empty"
     if d.plan.mode == "combined":
-        return f"{d.cell(i, 'lat')} has no coordinates"
+        name = d.empty(i, "lat")
+        return f"{name} is empty" if name == str(d.plan.lat) else f"{name} has no coordinates"
     parts = []
     for which, parsed in (("lat", a), ("lon", b)):
         if parsed.state[i] == _MISSING:
@@ -1052,16 +1086,11 @@ def _locate(plan: _Plan, d: _Describer, a: _Parsed, b: _Parsed):
     slon, slat = _to_wgs84(plan.crs, av[rest], bv[rest])
     swapped_inside = _in_vietnam(slon, slat)
     swapped = rest[swapped_inside]
-    why = (
-        "Vietnamese surveys write X for the northing"
-        if projected
-        else "as given the point is outside Vietnam"
-    )
+    why = "as given the point is outside Vietnam, swapped it is inside"
+    if projected:
+        why += "; Vietnamese surveys often write X for the northing"
     for i in swapped:
-        if letters_swapped[i]:
-            reason = "their hemisphere letters say so"
-        else:
-            reason = f"{why}, swapped it is inside"
+        reason = "their hemisphere letters say so" if letters_swapped[i] else why
         if plan.fix_swapped:
             status[i] = "swapped_fixed"
             detail[i] = f"{d.both_are(i, 'were', 'was')} swapped ({reason}); swapped back"
@@ -1262,7 +1291,8 @@ def _decodes(path: Path, encoding: str) -> tuple[bool, str]:
                 offset += len(block)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
-        return False, f"byte {exc.object[exc.start : exc.start + 1]!r} near offset {offset}"
+        bad = exc.object[exc.start : exc.start + 1]
+        return False, f"byte {bad!r} near offset {offset + exc.start}"
     return True, ""
 
 
@@ -1341,6 +1371,9 @@ def _csv_frames(path: Path, chunksize: int | None, encoding: str | None) -> Iter
             raise InputError(f"encoding={encoding!r} is not an encoding Python knows") from exc
         if path.stat().st_size == 0:
             raise InputError(f"{path} is empty")
+        with open(path, "rb") as fh:
+            if codecs.lookup(encoding).name == "utf-8" and fh.read(3) == codecs.BOM_UTF8:
+                encoding = "utf-8-sig"  # else the BOM would stick to the first column name
         ok, problem = _decodes(path, encoding)
         if not ok:
             raise InputError(
@@ -1381,6 +1414,13 @@ def _looks_numeric(value) -> bool:
     return isinstance(value, str) and _parse_text(value, False).state == _OK
 
 
+def _finds_coordinates(names: list[str]) -> bool:
+    try:
+        return _detect_columns(names, projected=False) is not None
+    except InputError:  # ambiguous still means coordinate columns are there
+        return True
+
+
 def _excel_frame(path: Path, sheet) -> pd.DataFrame:
     import openpyxl
 
@@ -1416,7 +1456,7 @@ def _excel_frame(path: Path, sheet) -> pd.DataFrame:
     filled = [list(r) for r in rows[:window]]
     merges = list(ws.merged_cells.ranges)
     for rng in merges:
-        if rng.min_row > window:
+        if rng.min_row > window or rng.min_col > width:
             continue
         value = rows[rng.min_row - 1][rng.min_col - 1]
         for r in range(rng.min_row, min(rng.max_row, window) + 1):
@@ -1429,30 +1469,59 @@ def _excel_frame(path: Path, sheet) -> pd.DataFrame:
     if max(counts) >= 2:
         while header < window - 1 and counts[header] <= 1:
             header += 1
+
+    def names(two_rows: bool) -> list[str]:
+        out = []
+        for c in range(width):
+            parts = [filled[header][c]]
+            if two_rows:
+                parts.append(filled[header + 1][c] if header + 1 < window else rows[header + 1][c])
+            parts = [str(p).strip() for p in parts if present(p)]
+            parts = [p for k, p in enumerate(parts) if p not in parts[:k]]
+            out.append(" / ".join(parts) if parts else f"Unnamed: {c}")
+        return out
+
     two_rows = False
     if header + 1 < len(rows):
+        # A second header row is only assumed on evidence, since taking a data row for a
+        # header would lose it: a header cell merged down over two rows; header cells merged
+        # across columns with text sub-headers under every column they span and nowhere else
+        # but under empty header cells; or, with no merges, a text-only row filling gaps of
+        # the header that only together with it names coordinate columns.
         hrow = header + 1  # 1-based sheet row of the header
-        two_rows = any(
-            rng.min_row == hrow and (rng.max_row > hrow or rng.max_col > rng.min_col)
-            for rng in merges
+        top, below = rows[header], rows[header + 1]
+        texts_only = any(map(present, below)) and not any(
+            _looks_numeric(v) for v in below if present(v)
         )
-        if not two_rows and header + 2 < len(rows):
-            top, below = rows[header], rows[header + 1]
+        vertical = any(rng.min_row == hrow and rng.max_row > hrow for rng in merges)
+        spans = [
+            rng
+            for rng in merges
+            if rng.min_row == hrow == rng.max_row and rng.max_col > rng.min_col
+        ]
+        span_columns = {
+            c - 1 for rng in spans for c in range(rng.min_col, min(rng.max_col, width) + 1)
+        }
+        sub_headers = (
+            bool(spans)
+            and texts_only
+            and all(present(below[c]) for c in span_columns)
+            and all(
+                c in span_columns or not present(top[c]) for c in range(width) if present(below[c])
+            )
+        )
+        if vertical or sub_headers:
+            two_rows = True
+        elif not merges and texts_only and header + 2 < len(rows):
             fills_gap = any(not present(t) and present(b) for t, b in zip(top, below, strict=True))
-            texts_only = all(not _looks_numeric(v) for v in below if present(v))
-            two_rows = fills_gap and texts_only and any(present(v) for v in below)
-    names_out = []
-    for c in range(width):
-        top = filled[header][c] if header < window else rows[header][c]
-        parts = [top]
-        if two_rows:
-            parts.append(filled[header + 1][c] if header + 1 < window else rows[header + 1][c])
-        parts = [str(p).strip() for p in parts if present(p)]
-        parts = [p for k, p in enumerate(parts) if p not in parts[:k]]
-        names_out.append(" / ".join(parts) if parts else f"Unnamed: {c}")
+            two_rows = (
+                fills_gap
+                and _finds_coordinates(names(True))
+                and not _finds_coordinates(names(False))
+            )
     counted: dict[str, int] = {}
     unique = []
-    for name in names_out:
+    for name in names(two_rows):
         if name in counted:
             counted[name] += 1
             unique.append(f"{name}.{counted[name]}")
@@ -1490,11 +1559,18 @@ def _memory_frames(frame: pd.DataFrame, chunksize: int | None) -> Iterator[pd.Da
         yield frame.iloc[start : start + chunksize]
 
 
-def _open(source, chunksize: int | None, sheet, encoding) -> tuple[Iterator, str, object]:
-    """(iterator of raw frames, a name for messages, the layer's CRS if any)."""
+@dataclass
+class _Opened:
+    frames: Iterator[pd.DataFrame]  # the raw rows, chunk by chunk
+    name: str  # for messages
+    layer_crs: object = None  # the CRS a geometry layer declares
+    whole: pd.DataFrame | None = None  # the whole input when it is in memory anyway
+
+
+def _open(source, chunksize: int | None, sheet, encoding) -> _Opened:
     if isinstance(source, pd.DataFrame):
         layer_crs = source.crs if _active_geometry(source) is not None else None
-        return _memory_frames(source, chunksize), "the input", layer_crs
+        return _Opened(_memory_frames(source, chunksize), "the input", layer_crs, source)
     if not isinstance(source, str | os.PathLike):
         raise InputError(
             f"cannot read points from a {type(source).__name__}; give a DataFrame, a "
@@ -1507,14 +1583,15 @@ def _open(source, chunksize: int | None, sheet, encoding) -> tuple[Iterator, str
         raise InputError(f"{path} is a directory; give a file")
     suffix = path.suffix.lower()
     if suffix in _TEXT_SUFFIXES:
-        return _csv_frames(path, chunksize, encoding), str(path), None
+        return _Opened(_csv_frames(path, chunksize, encoding), str(path))
     if suffix in _EXCEL_SUFFIXES:
-        return _memory_frames(_excel_frame(path, sheet), chunksize), str(path), None
+        frame = _excel_frame(path, sheet)
+        return _Opened(_memory_frames(frame, chunksize), str(path), None, frame)
     if suffix == ".xls":
         raise InputError(f"{path} is an old .xls workbook; save it as .xlsx or CSV")
     frame = _geo_frame(path, suffix, sheet, encoding)
     layer_crs = frame.crs if _active_geometry(frame) is not None else None
-    return _memory_frames(frame, chunksize), str(path), layer_crs
+    return _Opened(_memory_frames(frame, chunksize), str(path), layer_crs, frame)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1588,13 +1665,16 @@ def iter_point_chunks(
 
 
 def _chunks(source, chunksize, *, sheet, encoding, **options) -> Iterator[gpd.GeoDataFrame]:
-    frames, name, layer_crs = _open(source, chunksize, sheet, encoding)
-    first = _next_frame(frames)
+    opened = _open(source, chunksize, sheet, encoding)
+    first = _next_frame(opened.frames)
     if first is None:  # pragma: no cover - every reader yields at least one (maybe empty) frame
-        raise InputError(f"{name} has no rows and no header")
-    plan = _make_plan(first, layer_crs=layer_crs, name=name, **options)
+        raise InputError(f"{opened.name} has no rows and no header")
+    # The plan (columns, CRS) is made once: from the whole input when it is in memory (so that
+    # "are all geometries missing?" looks at every row), else from the first chunk.
+    sample = opened.whole if opened.whole is not None else first
+    plan = _make_plan(sample, layer_crs=opened.layer_crs, name=opened.name, **options)
     first_out = _process(first, plan, 0)
-    return _continue(first_out, len(first), frames, plan)
+    return _continue(first_out, len(first), opened.frames, plan)
 
 
 def _next_frame(frames: Iterator):
