@@ -39,7 +39,7 @@ _APOSTROPHE_CHARS = "'\u2019\u2018`\u02bc\u00b4\u2032\u02b9\uff07"
 _APOSTROPHE_TABLE = str.maketrans(dict.fromkeys(_APOSTROPHE_CHARS, "'"))
 
 # --- Unit types -------------------------------------------------------------------------------
-# Canonical spellings, longest first so that "Thị xã" is tried before "Xã".
+# Canonical spellings, as returned by split_unit_type and compared with full names.
 _TYPE_NAMES = (
     "Thành phố",
     "Thị trấn",
@@ -168,19 +168,20 @@ def _normalize(text: str, diacritics: bool) -> str:
     text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHE_TABLE))
     # casefold() can yield precomposed letters again, hence the second NFKD.
     text = unicodedata.normalize("NFKD", text.casefold())
-    words = []
-    for word in _split_words(text):
-        if word.isascii() and word.isdigit():
-            words.append(word.lstrip("0") or "0")
-        else:
-            words.append(_place_tone(word))
+    words = [_place_tone(_strip_zeros(word)) for word in _split_words(text)]
     return unicodedata.normalize("NFC", " ".join(w for w in words if w))
 
 
 def _ascii_key(key: str) -> str:
     """A key without marks: đ becomes d, other non-ASCII letters (never Vietnamese) go."""
     text = unicodedata.normalize("NFD", key).replace("\u0111", "d")
-    return " ".join(w for w in "".join(c for c in text if c.isascii()).split(" ") if w)
+    words = "".join(c for c in text if c.isascii()).split(" ")
+    # dropping letters can leave a number behind ("00Þ" → "00"), which loses its zeros too
+    return " ".join(_strip_zeros(w) for w in words if w)
+
+
+def _strip_zeros(word: str) -> str:
+    return (word.lstrip("0") or "0") if word.isascii() and word.isdigit() else word
 
 
 def _split_words(text: str) -> list[str]:
@@ -218,6 +219,7 @@ def _split_words(text: str) -> list[str]:
     return words
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)  # a few thousand syllables make up all names
 def _place_tone(word: str) -> str:
     """Put the tone mark(s) of one decomposed syllable on the vowel the spelling rules say."""
     letters: list[list] = []  # [base, non-tone marks, tone marks]
@@ -246,10 +248,10 @@ def _tone_target(letters: list[list], vowels: list[int]) -> int | None:
         return None  # no vowel, or vowels in several runs: not one syllable, leave it alone
     first, last = vowels[0], vowels[-1]
     # In "qu" and in an initial "gi" the u / i belong to the consonant: quả, giữa.
-    if last > first and letters[first][0] == "u" and first > 0 and letters[first - 1][0] == "q":
-        first += 1
-    elif last > first and letters[first][0] == "i" and first == 1 and letters[0][0] == "g":
-        first += 1
+    if last > first:
+        opening = "".join(letter[0] for letter in letters[: first + 1])
+        if opening.endswith("qu") or opening == "gi":
+            first += 1
     with_quality = [k for k in range(first, last + 1) if _QUALITY.intersection(letters[k][1])]
     if with_quality:
         return with_quality[-1]  # ư/ơ in "ươ" take it on the ơ: người, hướng
@@ -365,7 +367,9 @@ def _is_type_word(head: str, unit_type: str) -> bool:
 # --- find_unit --------------------------------------------------------------------------------
 
 
-def find_unit(units: pd.DataFrame, name: str, *, within=None, level: str | None = None):
+def find_unit(
+    units: pd.DataFrame, name: str, *, within=None, level: str | None = None
+) -> pd.Series:
     """Find the one unit a name refers to.
 
     The name may carry a unit type, spelt out or abbreviated ("Thành phố Cần Thơ",
@@ -440,7 +444,7 @@ def find_unit(units: pd.DataFrame, name: str, *, within=None, level: str | None 
     >>> find_unit(units, "Vĩnh Hòa")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    geozone.errors.NameLookupError: 'Vĩnh Hòa' matches 2 units: Xã Vĩnh Hòa (30280, Tỉnh An Giang); ...
+    geozone.errors.NameLookupError: 'Vĩnh Hòa' matches 2 units: Xã Vĩnh Hòa (30280, ...
     >>> find_unit(units, "Can Thoo")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -456,15 +460,14 @@ def find_unit(units: pd.DataFrame, name: str, *, within=None, level: str | None 
     if level is not None and "level" not in units.columns:
         raise InputError("level= needs a 'level' column in units")
 
-    keep = pd.Series(True, index=units.index)
+    keep = np.ones(len(units), dtype=bool)
     if level is not None:
-        keep &= units["level"] == level
-    province = None
+        keep &= (units["level"] == level).to_numpy(dtype=bool, na_value=False)
     if within is not None:
         province = _resolve_within(units, within)
-        keep &= units["province_code"] == province
-    positions = keep.to_numpy().nonzero()[0]
-    table = _KeyTable(units.iloc[positions])
+        keep &= (units["province_code"] == province).to_numpy(dtype=bool, na_value=False)
+    positions = keep.nonzero()[0]
+    table = _key_table(units, positions)
 
     query = _Query(name)
     for diacritics in (True, False):
@@ -476,7 +479,7 @@ def find_unit(units: pd.DataFrame, name: str, *, within=None, level: str | None 
             if len(hits) == 1:
                 return units.iloc[positions[hits[0]]]
             if len(hits) > 1:
-                raise _ambiguous(units, positions[list(hits)], name, level, within)
+                raise _ambiguous(units, positions[list(hits)], query, name, level, within)
     raise _not_found(units, positions, table, query, name, level, within)
 
 
@@ -505,11 +508,9 @@ def _check_units(units) -> None:
 
 
 class _KeyTable:
-    """The keys each matching step compares: arrays with one entry per unit, in table order."""
+    """The keys each matching step compares: one array entry per unit, in table order."""
 
-    def __init__(self, units: pd.DataFrame):
-        names = units["name"].tolist()
-        full_names = units["full_name"].tolist() if "full_name" in units.columns else names
+    def __init__(self, names: list, full_names: list, levels: list | None):
         name_keys = [_text_keys(v) for v in names]
         full_keys = [_text_keys(v) for v in full_names]
         self.name = np.array([k[0] for k in name_keys], dtype=object)
@@ -517,10 +518,66 @@ class _KeyTable:
         self.full = np.array([k[0] for k in full_keys], dtype=object)
         self.full_nd = np.array([k[1] for k in full_keys], dtype=object)
         self.type = np.array([k[2] for k in full_keys], dtype=object)
-        self.level = units["level"].to_numpy(dtype=object) if "level" in units.columns else None
+        self.level = None if levels is None else np.array(levels, dtype=object)
 
-    def __len__(self) -> int:
-        return len(self.name)
+    def take(self, positions: np.ndarray) -> _KeyTable:
+        part = object.__new__(_KeyTable)
+        for attr in ("name", "name_nd", "full", "full_nd", "type", "level"):
+            values = getattr(self, attr)
+            setattr(part, attr, None if values is None else values[positions])
+        return part
+
+
+# The key table of the last units table searched, with the cells it was built from.
+# Looking up many names in one table is the common case (an agreement's units, a whole
+# column); comparing cells is far cheaper than keying them again, and because the cells
+# themselves are compared, a table changed in place is never served stale keys.
+_last_table: tuple | None = None
+
+
+class _Cells:
+    """A snapshot of a column's cells that compares quickly with a later one."""
+
+    def __init__(self, values: pd.Series):
+        array = values.array
+        if hasattr(array, "__arrow_array__"):
+            # Arrow-backed strings (pandas' default): Arrow data is immutable, so this is a
+            # snapshot for free, and two snapshots of unchanged data compare in C at once.
+            self.arrow = array.__arrow_array__()
+            self.listed = None
+        else:
+            self.arrow = None
+            self.listed = values.tolist()
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, _Cells):
+            return NotImplemented
+        if self.arrow is not None and other.arrow is not None:
+            return self.arrow.type == other.arrow.type and self.arrow.equals(other.arrow)
+        return self.tolist() == other.tolist()
+
+    __hash__ = None
+
+    def tolist(self) -> list:
+        if self.listed is None:
+            self.listed = self.arrow.to_pylist()
+        return self.listed
+
+
+def _key_table(units: pd.DataFrame, positions: np.ndarray) -> _KeyTable:
+    global _last_table
+    columns = ["name", "full_name" if "full_name" in units.columns else "name"]
+    if "level" in units.columns:
+        columns.append("level")
+    cells = [_Cells(units[c]) for c in columns]
+    last = _last_table  # one read, so that another thread replacing it cannot interfere
+    if last is not None and last[0] == cells:
+        table = last[1]
+    else:
+        levels = cells[2].tolist() if len(cells) > 2 else None
+        table = _KeyTable(cells[0].tolist(), cells[1].tolist(), levels)
+        _last_table = (cells, table)
+    return table if len(positions) == len(table.name) else table.take(positions)
 
 
 def _text_keys(value) -> tuple:
@@ -550,11 +607,12 @@ def _steps(table: _KeyTable, query: _Query, diacritics: bool):
     if query.unit_type is not None:
         yield (table.type == query.unit_type) & (names == bare), query.bare, table.name
     yield full_names == whole, query.key, table.full
-    if query.unit_type is not None:
+    # A number names a unit only together with its type: "Phường 1" is no "Xã 1".
+    if query.unit_type is not None and not query.numbered:
         if table.level is not None:
             at_level = np.isin(table.level, _TYPE_LEVELS[query.unit_type])
             yield at_level & (names == bare), query.bare, table.name
-        elif not query.numbered:
+        else:
             yield names == bare, query.bare, table.name
     yield names == whole, query.key, table.name
 
@@ -655,18 +713,22 @@ def _filters(level, within) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def _ambiguous(units, positions, name, level, within) -> NameLookupError:
+def _ambiguous(units, positions, query, name, level, within) -> NameLookupError:
     candidates = _candidates(units, positions)
+    # suggest only what would tell these candidates apart
     hints = []
     if within is None and len({c["province_code"] for c in candidates}) > 1:
-        hints.append("within= a province (code or name)")
+        hints.append("pass within= a province (code or name)")
     if level is None and len({c["level"] for c in candidates}) > 1:
-        hints.append("level=")
-    hint = f"pass {' or '.join(hints)}, " if hints else ""
+        hints.append("pass level=")
+    types = {_split_unit_type(c["full_name"])[0] for c in candidates}
+    if query.unit_type is None and len(types) > 1:
+        hints.append("write the unit type ('Xã …', 'Phường …')")
+    hints.append("use the unit's code")
     return NameLookupError(
         f"{name!r} matches {len(candidates)} units{_filters(level, within)}: "
-        f"{_listing(candidates)}. To choose, {hint}write the unit type "
-        "(e.g. 'Xã …', 'Phường …') or use the unit's code",
+        f"{_listing(candidates)}. To choose, {', '.join(hints[:-1])}"
+        f"{' or ' if len(hints) > 1 else ''}{hints[-1]}",
         candidates,
     )
 
@@ -686,7 +748,13 @@ def _not_found(units, positions, table, query, name, level, within) -> NameLooku
     found = process.extract(target, choices, scorer=fuzz.ratio, processor=None, limit=5)
     scores = {key: score for key, score, _ in found}
     picked = [p for p, key in enumerate(keys) if key in scores]
-    # best first; equally close ones by full name, so that the order is stable
-    picked.sort(key=lambda p: (-scores[keys[p]], table.full[p] or ""))
+    # best first; equally close ones from the top level down, then by full name (stable order)
+    rank = {unit_level: k for k, unit_level in enumerate(_LEVELS)}
+
+    def order(p):
+        unit_level = table.level[p] if table.level is not None else None
+        return -scores[keys[p]], rank.get(unit_level, len(rank)), table.full[p] or ""
+
+    picked.sort(key=order)
     candidates = _candidates(units, positions[picked], [scores[keys[p]] for p in picked])
     return NameLookupError(f"{message}; closest: {_listing(candidates)}", candidates)
