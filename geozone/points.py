@@ -1583,15 +1583,81 @@ def _open(source, chunksize: int | None, sheet, encoding) -> _Opened:
         raise InputError(f"{path} is a directory; give a file")
     suffix = path.suffix.lower()
     if suffix in _TEXT_SUFFIXES:
-        return _Opened(_csv_frames(path, chunksize, encoding), str(path))
+        sample = next(_csv_frames(path, _LEGACY_SAMPLE_ROWS, encoding))
+        legacy = _LegacyText(str(path), sample)
+        return _Opened(map(legacy, _csv_frames(path, chunksize, encoding)), str(path))
     if suffix in _EXCEL_SUFFIXES:
         frame = _excel_frame(path, sheet)
+        frame = _LegacyText(str(path), frame)(frame)
         return _Opened(_memory_frames(frame, chunksize), str(path), None, frame)
     if suffix == ".xls":
         raise InputError(f"{path} is an old .xls workbook; save it as .xlsx or CSV")
     frame = _geo_frame(path, suffix, sheet, encoding)
+    frame = _LegacyText(str(path), frame)(frame)
     layer_crs = frame.crs if _active_geometry(frame) is not None else None
     return _Opened(_memory_frames(frame, chunksize), str(path), layer_crs, frame)
+
+
+_LEGACY_MIN_VALUES = 3
+_LEGACY_SAMPLE_ROWS = 2_000
+
+
+class _LegacyText:
+    """Convert TCVN3/VNI text (headers and cells) of a file's frames to Unicode.
+
+    Registers typed with the old .Vn/VNI fonts are still common; left as they are, "Kinh ®é"
+    hides the coordinate column and names stay unreadable. The decision is made once, on a
+    sample of the file's first rows, so that every chunk of a streamed file is read the same
+    way whatever the chunk size; each conversion is noted once.
+    """
+
+    def __init__(self, name: str, sample: pd.DataFrame):
+        from geozone.vnencoding import decode_tcvn3, decode_vni, detect_encoding, fix_legacy_text
+
+        self.name = name
+        self.decoders = {"tcvn3": decode_tcvn3, "vni": decode_vni}
+        labels = [c for c in sample.columns if isinstance(c, str)]
+        self.header = detect_encoding(labels) if labels else "ascii"
+        self.columns: dict = {}
+        if self.header in self.decoders:
+            sample = sample.rename(columns=self._label)
+            self._warn(f"column names converted from {self.header.upper()} to Unicode")
+        _, report = fix_legacy_text(sample)
+        for entry in report:
+            if entry["encoding"] not in self.decoders or not entry["rows_changed"]:
+                if entry["message"]:
+                    self._warn(entry["message"])
+                continue
+            # A lone "µ" is as likely a typo as TCVN3 "à": free text needs a few converted
+            # values, or a legacy header, before it is rewritten.
+            if entry["rows_changed"] < _LEGACY_MIN_VALUES and self.header not in self.decoders:
+                continue
+            self.columns[entry["column"]] = (entry["encoding"], entry["read_as"])
+            self._warn(entry["message"])
+
+    def _label(self, label):
+        return self.decoders[self.header](label) if isinstance(label, str) else label
+
+    def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if self.header in self.decoders:
+            frame = frame.rename(columns=self._label)
+        if not self.columns:
+            return frame
+        frame = frame.copy()
+        for column, (encoding, read_as) in self.columns.items():
+            if column not in frame:
+                continue
+            decode = self.decoders[encoding]
+            values = frame[column]
+            texts = values[values.map(lambda v: isinstance(v, str))]
+            mapping = {v: decode(v, read_as=read_as) for v in texts.unique()}
+            frame[column] = values.map(
+                lambda v, m=mapping: m.get(v, v) if isinstance(v, str) else v
+            )
+        return frame
+
+    def _warn(self, message: str) -> None:
+        warnings.warn(f"{self.name}: {message}", GeozoneWarning, stacklevel=5)
 
 
 # --------------------------------------------------------------------------------------------

@@ -88,6 +88,17 @@ def _read_vector(path: str | Path, *, member: str | None = None, layer=None,
         kwargs["layer"] = layer
     if engine == "pyogrio":
         kwargs["use_arrow"] = True
+        # Arrow reads pass a .dbf's legacy 8-bit text through undecoded; hand over the
+        # encoding GDAL detects (ISO-8859-1 for a .dbf without .cpg) so fix_legacy_text
+        # can then recognise TCVN3/VNI.
+        try:
+            import pyogrio
+
+            encoding = pyogrio.read_info(path, layer=layer).get("encoding")
+        except Exception:  # unreadable files fail below with the reader's own message
+            encoding = None
+        if encoding and encoding.upper() not in ("UTF-8", "UTF8"):
+            kwargs["encoding"] = encoding
     elif engine != "fiona":
         raise InputError(f"engine={engine!r}: use 'pyogrio' or 'fiona'")
     try:
@@ -145,8 +156,22 @@ def _polygonal(geom):
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
+def _fix_legacy_names(out: pd.DataFrame, label: str) -> list[dict]:
+    """Convert TCVN3/VNI name columns (common in older government shapefiles) to Unicode."""
+    from geozone.vnencoding import fix_legacy_text
+
+    fixed, report = fix_legacy_text(out, columns=[c for c in ("name", "full_name")
+                                                  if out[c].notna().any()])
+    for col in ("name", "full_name"):
+        out[col] = fixed[col]
+    for entry in report:
+        if entry["message"]:
+            warnings.warn(f"{label}: {entry['message']}", GeozoneWarning, stacklevel=4)
+    return report
+
+
 def _normalise(raw: gpd.GeoDataFrame, *, columns: dict, level: str, vintage, code_width,
-               label: str, crs=None) -> gpd.GeoDataFrame:
+               label: str, crs=None, fix_encoding: bool = True) -> gpd.GeoDataFrame:
     if raw.crs is None:
         if crs is None:
             raise InputError(
@@ -180,6 +205,7 @@ def _normalise(raw: gpd.GeoDataFrame, *, columns: dict, level: str, vintage, cod
     for col in ("parent_code", "province_code"):
         out[col] = _pad_codes(out[col], 2 if level != "commune" or col == "province_code"
                               else None)
+    legacy = _fix_legacy_names(out, label) if fix_encoding else []
     for col in ("name", "full_name"):
         out[col] = _nfc(out[col])
     if out["name"].isna().all() and not out["full_name"].isna().all():
@@ -200,6 +226,7 @@ def _normalise(raw: gpd.GeoDataFrame, *, columns: dict, level: str, vintage, cod
         warnings.warn(f"{label}: duplicate codes {dups[:10]}; adjacency and zones need unique "
                       "codes (dissolve them or fix the source)", GeozoneWarning, stacklevel=3)
     frame.attrs["geozone_repairs"] = _repair_geometries(frame, label)
+    frame.attrs["geozone_encoding"] = legacy
     return frame
 
 
@@ -280,7 +307,7 @@ def _load_catalog_units(dataset_id: str, data_dir, engine: str, cache: bool):
         raw = _read_vector(path, member=entry.member, engine=engine)
         frame = _normalise(raw, columns=entry.columns, level=entry.level,
                            vintage=entry.vintage, code_width=entry.code_width,
-                           label=f"dataset {dataset_id!r}")
+                           label=f"dataset {dataset_id!r}", fix_encoding=False)
         if entry.names_from:
             frame = _apply_names(frame, entry.names_from, data_dir)
     if cache:

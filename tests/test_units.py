@@ -188,3 +188,17 @@ def test_unreadable_file_is_a_data_error(tmp_path):
     path.write_text("{ not json")
     with pytest.raises(DataError, match="cannot read"):
         load_units(path, columns=MAPPING, level="province")
+
+
+def test_tcvn3_names_in_a_shapefile_are_converted_with_a_note(tmp_path):
+    from geozone.vnencoding import _encode_tcvn3
+
+    source = gpd.read_file(HAND_MADE).iloc[:2]
+    source["TEN"] = [_encode_tcvn3(n) for n in source["TEN"]]  # "Thµnh phè CÇn Th¬", ...
+    path = tmp_path / "legacy.shp"
+    source.to_file(path, encoding="latin1")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    with pytest.warns(GeozoneWarning, match="TCVN3"):
+        units = load_units(path, columns=MAPPING, level="province")
+    assert units.full_name.tolist() == ["Thành phố Cần Thơ", "Tỉnh An Giang"]
+    assert units.name.tolist() == ["Cần Thơ", "An Giang"]
