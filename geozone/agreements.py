@@ -158,9 +158,17 @@ class Agreement:
         return agreement_.at_level(chosen)
 
     @classmethod
-    def from_units(cls, units: gpd.GeoDataFrame, members=None, *, id: str = "custom",
-                   title: str = "", width_m: float = DEFAULT_WIDTH_M, scope="all",
-                   tolerance_m: float | None = None) -> Agreement:
+    def from_units(
+        cls,
+        units: gpd.GeoDataFrame,
+        members=None,
+        *,
+        id: str = "custom",
+        title: str = "",
+        width_m: float = DEFAULT_WIDTH_M,
+        scope="all",
+        tolerance_m: float | None = None,
+    ) -> Agreement:
         """An agreement over a layer you already have (any level, any vintage).
 
         Parameters
@@ -199,11 +207,17 @@ class Agreement:
         if scope != "all":
             scope = tuple(tuple(sorted(map(str, pair))) for pair in scope)
         return cls(
-            id=id, title=title or id, vintage=vintage, level=level, levels=(level,),
+            id=id,
+            title=title or id,
+            vintage=vintage,
+            level=level,
+            levels=(level,),
             member_level=level,
-            members=pd.DataFrame({"code": member_codes,
-                                  "name": [names[c] for c in member_codes]}),
-            width_m=float(width_m), scope=scope, tolerance_m=tolerance_m, layer=layer,
+            members=pd.DataFrame({"code": member_codes, "name": [names[c] for c in member_codes]}),
+            width_m=float(width_m),
+            scope=scope,
+            tolerance_m=tolerance_m,
+            layer=layer,
         )
 
     def at_level(self, level: str) -> Agreement:
@@ -253,8 +267,9 @@ class Agreement:
         elif self.member_level == "district":
             member = layer["parent_code"]
         else:
-            raise AgreementError(f"agreement {self.id!r}: cannot place {self.level}s in "
-                                 f"{self.member_level} members")
+            raise AgreementError(
+                f"agreement {self.id!r}: cannot place {self.level}s in {self.member_level} members"
+            )
         frame = layer[member.isin(codes)].copy()
         frame["member"] = member[member.isin(codes)]
         missing = sorted(codes - set(frame["member"]))
@@ -275,8 +290,7 @@ class Agreement:
         units = self.units
         table = adjacency(units, **self._tolerance())
         member = dict(zip(units["code"], units["member"], strict=True))
-        table = table.assign(member_a=table.code_a.map(member),
-                             member_b=table.code_b.map(member))
+        table = table.assign(member_a=table.code_a.map(member), member_b=table.code_b.map(member))
         table = table[table.member_a != table.member_b]
         if self.scope != "all":
             wanted = set(self.scope)
@@ -303,14 +317,24 @@ class Agreement:
         rank = {"edge": 0, "point": 1, "near": 2}
         rows = []
         for a, b in sorted(candidates):
-            rel = table[((table.member_a == a) & (table.member_b == b))
-                        | ((table.member_a == b) & (table.member_b == a))]
+            rel = table[
+                ((table.member_a == a) & (table.member_b == b))
+                | ((table.member_a == b) & (table.member_b == a))
+            ]
             contact = min(rel.contact, key=rank.__getitem__) if len(rel) else "none"
-            rows.append({"member_a": a, "member_b": b, "name_a": names.get(a),
-                         "name_b": names.get(b), "contact": contact,
-                         "shared_length_m": float(rel.loc[rel.contact == "edge",
-                                                          "shared_length_m"].sum()),
-                         "unit_pairs": int((rel.contact == "edge").sum())})
+            rows.append(
+                {
+                    "member_a": a,
+                    "member_b": b,
+                    "name_a": names.get(a),
+                    "name_b": names.get(b),
+                    "contact": contact,
+                    "shared_length_m": float(
+                        rel.loc[rel.contact == "edge", "shared_length_m"].sum()
+                    ),
+                    "unit_pairs": int((rel.contact == "edge").sum()),
+                }
+            )
         return pd.DataFrame(rows)
 
     def _tolerance(self) -> dict:
@@ -353,8 +377,9 @@ class Agreement:
             from geozone.zones import border_strips
 
             pairs = self._pair_list()
-            cache[key] = border_strips(self.units, width, pairs=pairs, widths=widths,
-                                       **self._tolerance())
+            cache[key] = border_strips(
+                self.units, width, pairs=pairs, widths=widths, **self._tolerance()
+            )
         return cache[key]
 
     def junctions(self, radius_m: float | None = None) -> gpd.GeoDataFrame:
@@ -369,10 +394,24 @@ class Agreement:
             zones = junction_zones(self.units, radius, **self._tolerance())
             member = dict(zip(self.units["code"], self.units["member"], strict=True))
             members_of = zones["codes"].map(
-                lambda codes: sorted({member[c] for c in _codes_of(codes)}))
+                lambda codes: sorted({member[c] for c in _codes_of(codes)})
+            )
             zones = zones.assign(members=members_of.map("|".join))
             cache[radius] = zones[members_of.map(len) >= 2].reset_index(drop=True)
         return cache[radius]
+
+    def explore(self, incidents=None, patrols=None, width_m=None, **kwargs):
+        """An interactive map of the agreement (see :func:`geozone.maps.interactive`).
+
+        Examples
+        --------
+        >>> m = agreement("song-cau-quy-nhon-2017").explore()
+        >>> type(m).__name__
+        'GeozoneMap'
+        """
+        from geozone.maps import interactive
+
+        return interactive(self, incidents=incidents, patrols=patrols, width_m=width_m, **kwargs)
 
     # -- summaries ------------------------------------------------------------------
     def __len__(self) -> int:
@@ -397,31 +436,53 @@ class Agreement:
         for rec in pairs.itertuples(index=False):
             pair_id = f"{rec.code_a}-{rec.code_b}"
             sides = strips[strips.pair_id == pair_id].set_index("code")["area_m2"]
-            rows.append({
-                "pair_id": pair_id, "code_a": rec.code_a, "name_a": rec.name_a,
-                "code_b": rec.code_b, "name_b": rec.name_b,
-                "shared_km": rec.shared_length_m / 1000.0,
-                "strip_km2_a": float(sides.get(rec.code_a, 0.0)) / 1e6,
-                "strip_km2_b": float(sides.get(rec.code_b, 0.0)) / 1e6,
-            })
-        table = pd.DataFrame(rows, columns=["pair_id", "code_a", "name_a", "code_b", "name_b",
-                                            "shared_km", "strip_km2_a", "strip_km2_b"])
+            rows.append(
+                {
+                    "pair_id": pair_id,
+                    "code_a": rec.code_a,
+                    "name_a": rec.name_a,
+                    "code_b": rec.code_b,
+                    "name_b": rec.name_b,
+                    "shared_km": rec.shared_length_m / 1000.0,
+                    "strip_km2_a": float(sides.get(rec.code_a, 0.0)) / 1e6,
+                    "strip_km2_b": float(sides.get(rec.code_b, 0.0)) / 1e6,
+                }
+            )
+        table = pd.DataFrame(
+            rows,
+            columns=[
+                "pair_id",
+                "code_a",
+                "name_a",
+                "code_b",
+                "name_b",
+                "shared_km",
+                "strip_km2_a",
+                "strip_km2_b",
+            ],
+        )
         table["strip_km2"] = table.strip_km2_a + table.strip_km2_b
         return table
 
     def __repr__(self) -> str:
-        return (f"<Agreement {self.id} ({self.level} level, vintage {self.vintage}): "
-                f"{len(self.members)} members>")
+        return (
+            f"<Agreement {self.id} ({self.level} level, vintage {self.vintage}): "
+            f"{len(self.members)} members>"
+        )
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        head = (f"<b>{esc(self.title)}</b><br>"
-                f"<small>{esc(self.id)} · {esc(self.reference or 'no reference')} · "
-                f"{'signed ' + self.signed.isoformat() if self.signed else 'signing date unknown'}"
-                f" · vintage {esc(str(self.vintage))} · {esc(self.level)} level · "
-                f"strips {self.width_m / 1000:g} km</small>")
-        members = ", ".join(f"{esc(str(n))} ({esc(c)})" for c, n in
-                            zip(self.members.code, self.members.name, strict=True))
+        head = (
+            f"<b>{esc(self.title)}</b><br>"
+            f"<small>{esc(self.id)} · {esc(self.reference or 'no reference')} · "
+            f"{'signed ' + self.signed.isoformat() if self.signed else 'signing date unknown'}"
+            f" · vintage {esc(str(self.vintage))} · {esc(self.level)} level · "
+            f"strips {self.width_m / 1000:g} km</small>"
+        )
+        members = ", ".join(
+            f"{esc(str(n))} ({esc(c)})"
+            for c, n in zip(self.members.code, self.members.name, strict=True)
+        )
         table = self.member_pairs
         rows = "".join(
             f"<tr><td>{esc(str(r.name_a))} – {esc(str(r.name_b))}</td><td>{esc(r.contact)}</td>"
@@ -429,10 +490,12 @@ class Agreement:
             f"<td style='text-align:right'>{r.unit_pairs}</td></tr>"
             for r in table.itertuples()
         )
-        return (f"<div>{head}<br><small>Members: {members}</small>"
-                "<table><thead><tr><th>members</th><th>contact</th><th>shared km</th>"
-                f"<th>{esc(self.level)} pairs</th></tr></thead><tbody>{rows}</tbody></table>"
-                "</div>")
+        return (
+            f"<div>{head}<br><small>Members: {members}</small>"
+            "<table><thead><tr><th>members</th><th>contact</th><th>shared km</th>"
+            f"<th>{esc(self.level)} pairs</th></tr></thead><tbody>{rows}</tbody></table>"
+            "</div>"
+        )
 
 
 def _codes_of(value) -> list[str]:
@@ -443,8 +506,9 @@ def _codes_of(value) -> list[str]:
 
 def _check_width(width: float, label) -> None:
     if not width > 0:
-        raise InputError(f"agreement {label!r}: width must be a positive number of metres, "
-                         f"got {width!r}")
+        raise InputError(
+            f"agreement {label!r}: width must be a positive number of metres, got {width!r}"
+        )
 
 
 def agreement(agreement_id: str, *, level: str | None = None, data_dir=None) -> Agreement:
@@ -487,9 +551,15 @@ def list_agreements() -> pd.DataFrame:
     rows = []
     for path in sorted(_agreements_dir().glob("*.toml")):
         spec = Agreement.from_file(path)
-        rows.append({"id": spec.id, "title": spec.short_title or spec.title,
-                     "reference": spec.reference,
-                     "signed": spec.signed.isoformat() if spec.signed else "",
-                     "vintage": spec.vintage, "levels": ", ".join(spec.levels),
-                     "members": len(spec.members)})
+        rows.append(
+            {
+                "id": spec.id,
+                "title": spec.short_title or spec.title,
+                "reference": spec.reference,
+                "signed": spec.signed.isoformat() if spec.signed else "",
+                "vintage": spec.vintage,
+                "levels": ", ".join(spec.levels),
+                "members": len(spec.members),
+            }
+        )
     return pd.DataFrame(rows)

@@ -36,15 +36,27 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 def _table(frame, **kwargs) -> str:
     import pandas as pd
 
-    with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                           "display.width", 200, "display.max_colwidth", 60):
+    with pd.option_context(
+        "display.max_rows",
+        None,
+        "display.max_columns",
+        None,
+        "display.width",
+        200,
+        "display.max_colwidth",
+        60,
+    ):
         return frame.to_string(index=False, **kwargs)
 
 
 @click.group(cls=_Group)
 @click.version_option(package_name="geozone")
-@click.option("--data-dir", type=click.Path(file_okay=False), envvar="GEOZONE_DATA_DIR",
-              help="Data directory holding the boundary datasets [env: GEOZONE_DATA_DIR].")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    envvar="GEOZONE_DATA_DIR",
+    help="Data directory holding the boundary datasets [env: GEOZONE_DATA_DIR].",
+)
 @click.pass_context
 def main(ctx, data_dir):
     """Border zones between Vietnamese administrative units: shared boundaries, strips,
@@ -61,8 +73,11 @@ def data():
 
 @data.command("fetch")
 @click.argument("ids", nargs=-1)
-@click.option("--mirror", help="Folder or http(s) URL holding the catalog's files "
-              "[default: GEOZONE_MIRROR or the config file].")
+@click.option(
+    "--mirror",
+    help="Folder or http(s) URL holding the catalog's files "
+    "[default: GEOZONE_MIRROR or the config file].",
+)
 @click.option("--force", is_flag=True, help="Copy again even when a verified copy is present.")
 @click.pass_obj
 def data_fetch(obj, ids, mirror, force):
@@ -97,8 +112,7 @@ def units():
 
 @units.command("find")
 @click.argument("name")
-@click.option("--vintage", type=click.Choice(["2008", "2025"]), default="2025",
-              show_default=True)
+@click.option("--vintage", type=click.Choice(["2008", "2025"]), default="2025", show_default=True)
 @click.option("--level", type=_LEVELS)
 @click.option("--within", help="Province code or name to narrow the search.")
 @click.pass_obj
@@ -109,23 +123,29 @@ def units_find(obj, name, vintage, level, within):
 
     table = unit_table(int(vintage), data_dir=obj["data_dir"])
     row = find_unit(table, name, within=within, level=level)
-    click.echo(f"{row['code']}\t{row['full_name']}\t{row['level']}\t"
-               f"province {row['province_code']}\tvintage {vintage}")
+    click.echo(
+        f"{row['code']}\t{row['full_name']}\t{row['level']}\t"
+        f"province {row['province_code']}\tvintage {vintage}"
+    )
 
 
 # -- coverage --------------------------------------------------------------------------
 @main.command("check")
 @click.argument("dataset")
-@click.option("--near-m", type=float, default=None, help="Report pairs closer than this "
-              "that do not touch.")
+@click.option(
+    "--near-m", type=float, default=None, help="Report pairs closer than this that do not touch."
+)
 @click.pass_obj
 def check(obj, dataset, near_m):
     """Report a layer's defects: invalid geometries, overlaps, gaps, near misses."""
     from geozone.coverage import check_coverage
     from geozone.units import load_units
 
-    layer = load_units(dataset, data_dir=obj["data_dir"]) if _is_dataset(dataset) \
+    layer = (
+        load_units(dataset, data_dir=obj["data_dir"])
+        if _is_dataset(dataset)
         else load_units(dataset)
+    )
     kwargs = {} if near_m is None else {"near_m": near_m}
     click.echo(check_coverage(layer, **kwargs).to_text())
 
@@ -161,12 +181,18 @@ def agreements_show(obj, agreement_id, level, width):
 
     a = agreement(agreement_id, level=level, data_dir=obj["data_dir"])
     click.echo(a.title)
-    facts = [a.reference or "no reference", f"signed {a.signed}" if a.signed else
-             "signing date unknown", f"vintage {a.vintage}", f"{a.level} level",
-             f"strips {(width or a.width_m) / 1000:g} km"]
+    facts = [
+        a.reference or "no reference",
+        f"signed {a.signed}" if a.signed else "signing date unknown",
+        f"vintage {a.vintage}",
+        f"{a.level} level",
+        f"strips {(width or a.width_m) / 1000:g} km",
+    ]
     click.echo(" · ".join(facts))
-    click.echo("members: " + ", ".join(f"{n} ({c})" for c, n in
-                                       zip(a.members.code, a.members.name, strict=True)))
+    click.echo(
+        "members: "
+        + ", ".join(f"{n} ({c})" for c, n in zip(a.members.code, a.members.name, strict=True))
+    )
     click.echo("\nmember pairs:")
     click.echo(_table(a.member_pairs.round({"shared_length_m": 0})))
     summary = a.summary(width)
@@ -174,6 +200,59 @@ def agreements_show(obj, agreement_id, level, width):
     click.echo(_table(summary.round(2)))
     if a.notes:
         click.echo("\nnotes: " + a.notes)
+
+
+# -- maps ------------------------------------------------------------------------------
+@main.command("map")
+@click.argument("agreement_id")
+@click.option("--level", type=_LEVELS)
+@click.option("--width", type=float, help="Strip width in metres [default: the agreement's].")
+@click.option(
+    "--incidents",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Incident file to classify and draw.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="out.png, .svg, .pdf (slide map) or .html (offline interactive map)",
+)
+@click.pass_obj
+def map_(obj, agreement_id, level, width, incidents, output):
+    """Draw an agreement: a slide map (png/svg/pdf) or an offline interactive map (html)."""
+    from pathlib import Path
+
+    from geozone import maps
+    from geozone.agreements import agreement
+    from geozone.errors import InputError
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in (".html", ".png", ".svg", ".pdf"):
+        raise InputError(f"{output}: use .png, .svg, .pdf or .html")
+    a = agreement(agreement_id, level=level, data_dir=obj["data_dir"])
+    if suffix == ".html":
+        out = maps.save_html(maps.interactive(a, incidents, width_m=width), output)
+    else:
+        out = maps.save_figure(maps.static(a, incidents, width_m=width), output)
+    click.echo(str(out))
+
+
+@main.command("slides")
+@click.argument("agreement_id")
+@click.option("--level", type=_LEVELS)
+@click.option("--width", type=float, help="Strip width in metres [default: the agreement's].")
+@click.option("--incidents", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.pass_obj
+def slides(obj, agreement_id, level, width, incidents, output):
+    """A PowerPoint deck: title, map, pairs table, incident counts (needs geozone[slides])."""
+    from geozone.agreements import agreement
+    from geozone.maps import agreement_deck
+
+    a = agreement(agreement_id, level=level, data_dir=obj["data_dir"])
+    click.echo(str(agreement_deck(a, output, incidents=incidents, width_m=width)))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,13 +34,13 @@ from geozone.errors import DataError, InputError
 __all__ = [
     "Dataset",
     "catalog",
-    "resolve_data_dir",
     "dataset",
     "dataset_path",
     "default_mirror",
     "fetch",
     "list_datasets",
     "read_table",
+    "resolve_data_dir",
 ]
 
 _CHUNK = 1 << 20
@@ -202,8 +202,9 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def dataset_path(dataset_id: str, data_dir: str | os.PathLike | None = None, *,
-                 verify: bool = False) -> Path:
+def dataset_path(
+    dataset_id: str, data_dir: str | os.PathLike | None = None, *, verify: bool = False
+) -> Path:
     """Path of a dataset's file in the data directory.
 
     Parameters
@@ -284,8 +285,9 @@ class FetchResult:
     action: str  # "present", "fetched"
 
 
-def fetch(ids=None, *, mirror: str | None = None, data_dir=None, force: bool = False,
-          progress=None) -> list[FetchResult]:
+def fetch(
+    ids=None, *, mirror: str | None = None, data_dir=None, force: bool = False, progress=None
+) -> list[FetchResult]:
     """Copy the catalog's files from a mirror into the data directory, verifying sha256.
 
     Parameters
@@ -336,7 +338,7 @@ def fetch(ids=None, *, mirror: str | None = None, data_dir=None, force: bool = F
                 raise InputError(
                     f"no mirror given for dataset {dataset_id!r}: pass --mirror SOURCE (a "
                     "folder or URL holding the catalog's files), set GEOZONE_MIRROR, or put "
-                    "mirror = \"...\" in geozone's config.toml"
+                    'mirror = "..." in geozone\'s config.toml'
                 )
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".fetch-")

@@ -56,8 +56,9 @@ _DISSOLVE_HOLE_M2 = 100_000.0
 
 
 def _nfc(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: unicodedata.normalize("NFC", v).strip() if isinstance(v, str)
-                      else v)
+    return values.map(
+        lambda v: unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else v
+    )
 
 
 def _pad_codes(codes: pd.Series, width: int | None) -> pd.Series:
@@ -74,8 +75,9 @@ def _pad_codes(codes: pd.Series, width: int | None) -> pd.Series:
     return codes.map(pad).astype(object)
 
 
-def _read_vector(path: str | Path, *, member: str | None = None, layer=None,
-                 engine: str = "pyogrio") -> gpd.GeoDataFrame:
+def _read_vector(
+    path: str | Path, *, member: str | None = None, layer=None, engine: str = "pyogrio"
+) -> gpd.GeoDataFrame:
     path = str(path)
     if path.lower().endswith(".parquet") or path.lower().endswith(".geoparquet"):
         return gpd.read_parquet(path)
@@ -104,9 +106,7 @@ def _read_vector(path: str | Path, *, member: str | None = None, layer=None,
     try:
         return gpd.read_file(path, **kwargs)
     except ImportError as exc:
-        raise InputError(
-            f"engine={engine!r} is not installed; pip install {engine}"
-        ) from exc
+        raise InputError(f"engine={engine!r} is not installed; pip install {engine}") from exc
     except Exception as exc:  # GDAL's own errors carry no common base class
         raise DataError(f"cannot read {path}: {exc}") from exc
 
@@ -130,29 +130,43 @@ def _repair_geometries(frame: gpd.GeoDataFrame, label: str) -> list[dict]:
         for pos, reason, before, after in zip(
             np.flatnonzero(invalid), reasons, geoms[invalid], fixed, strict=True
         ):
-            repairs.append({"row": int(pos), "code": frame["code"].iat[pos],
-                            "problem": reason, "repair": "make_valid",
-                            "area_change": float(shapely.area(after) - shapely.area(before))})
+            repairs.append(
+                {
+                    "row": int(pos),
+                    "code": frame["code"].iat[pos],
+                    "problem": reason,
+                    "repair": "make_valid",
+                    "area_change": float(shapely.area(after) - shapely.area(before)),
+                }
+            )
         values = frame.geometry.values.copy()
         values[invalid] = fixed
         frame.geometry.values[:] = values
     if missing.any():
         rows = np.flatnonzero(missing)
         codes = ", ".join(f"row {r} (code {frame['code'].iat[r]})" for r in rows[:10])
-        warnings.warn(f"{label}: {int(missing.sum())} units have no geometry: {codes}; they "
-                      "are kept but take no part in topology", GeozoneWarning, stacklevel=3)
+        warnings.warn(
+            f"{label}: {int(missing.sum())} units have no geometry: {codes}; they "
+            "are kept but take no part in topology",
+            GeozoneWarning,
+            stacklevel=3,
+        )
     if repairs:
         listed = "; ".join(f"{r['code']} ({r['problem']})" for r in repairs[:10])
-        warnings.warn(f"{label}: repaired {len(repairs)} invalid geometries with make_valid: "
-                      f"{listed}", GeozoneWarning, stacklevel=3)
+        warnings.warn(
+            f"{label}: repaired {len(repairs)} invalid geometries with make_valid: {listed}",
+            GeozoneWarning,
+            stacklevel=3,
+        )
     return repairs
 
 
 def _polygonal(geom):
     if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
-    parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon",
-                                                                         "MultiPolygon")]
+    parts = [
+        g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")
+    ]
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
@@ -160,8 +174,9 @@ def _fix_legacy_names(out: pd.DataFrame, label: str) -> list[dict]:
     """Convert TCVN3/VNI name columns (common in older government shapefiles) to Unicode."""
     from geozone.vnencoding import fix_legacy_text
 
-    fixed, report = fix_legacy_text(out, columns=[c for c in ("name", "full_name")
-                                                  if out[c].notna().any()])
+    fixed, report = fix_legacy_text(
+        out, columns=[c for c in ("name", "full_name") if out[c].notna().any()]
+    )
     for col in ("name", "full_name"):
         out[col] = fixed[col]
     for entry in report:
@@ -170,8 +185,17 @@ def _fix_legacy_names(out: pd.DataFrame, label: str) -> list[dict]:
     return report
 
 
-def _normalise(raw: gpd.GeoDataFrame, *, columns: dict, level: str, vintage, code_width,
-               label: str, crs=None, fix_encoding: bool = True) -> gpd.GeoDataFrame:
+def _normalise(
+    raw: gpd.GeoDataFrame,
+    *,
+    columns: dict,
+    level: str,
+    vintage,
+    code_width,
+    label: str,
+    crs=None,
+    fix_encoding: bool = True,
+) -> gpd.GeoDataFrame:
     if raw.crs is None:
         if crs is None:
             raise InputError(
@@ -191,9 +215,7 @@ def _normalise(raw: gpd.GeoDataFrame, *, columns: dict, level: str, vintage, cod
         source = columns.get(target, target)
         out[target] = raw[source] if source in raw.columns else None
     if out["code"].isna().all():
-        raise InputError(
-            f"{label}: no code column; map one with columns={{'code': '<column>'}}"
-        )
+        raise InputError(f"{label}: no code column; map one with columns={{'code': '<column>'}}")
     if level not in LEVELS:
         raise InputError(f"{label}: level={level!r}; use one of {', '.join(LEVELS)}")
     width = code_width or _CODE_WIDTH[level]
@@ -203,8 +225,7 @@ def _normalise(raw: gpd.GeoDataFrame, *, columns: dict, level: str, vintage, cod
         rows = list(np.flatnonzero(missing.to_numpy())[:10])
         raise DataError(f"{label}: rows {rows} have no code")
     for col in ("parent_code", "province_code"):
-        out[col] = _pad_codes(out[col], 2 if level != "commune" or col == "province_code"
-                              else None)
+        out[col] = _pad_codes(out[col], 2 if level != "commune" or col == "province_code" else None)
     legacy = _fix_legacy_names(out, label) if fix_encoding else []
     for col in ("name", "full_name"):
         out[col] = _nfc(out[col])
@@ -223,8 +244,12 @@ def _normalise(raw: gpd.GeoDataFrame, *, columns: dict, level: str, vintage, cod
     duplicated = frame["code"].duplicated(keep=False)
     if duplicated.any():
         dups = sorted(set(frame.loc[duplicated, "code"]))
-        warnings.warn(f"{label}: duplicate codes {dups[:10]}; adjacency and zones need unique "
-                      "codes (dissolve them or fix the source)", GeozoneWarning, stacklevel=3)
+        warnings.warn(
+            f"{label}: duplicate codes {dups[:10]}; adjacency and zones need unique "
+            "codes (dissolve them or fix the source)",
+            GeozoneWarning,
+            stacklevel=3,
+        )
     frame.attrs["geozone_repairs"] = _repair_geometries(frame, label)
     frame.attrs["geozone_encoding"] = legacy
     return frame
@@ -242,12 +267,12 @@ def _apply_names(frame: gpd.GeoDataFrame, names_from: str, data_dir) -> gpd.GeoD
 
 
 def _dissolve_provinces(communes: gpd.GeoDataFrame, codes_table: pd.DataFrame):
-    groups = [(code, part.geometry.values) for code, part in
-              communes.groupby("province_code", sort=True)]
+    groups = [
+        (code, part.geometry.values) for code, part in communes.groupby("province_code", sort=True)
+    ]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         merged = list(pool.map(lambda item: shapely.union_all(item[1]), groups))
-    metric = gpd.GeoSeries(merged, crs=communes.crs).to_crs(
-        _metric_for(communes)).values
+    metric = gpd.GeoSeries(merged, crs=communes.crs).to_crs(_metric_for(communes)).values
     filled = [_fill_small_holes(m, g) for m, g in zip(metric, merged, strict=True)]
     provinces = codes_table[codes_table["level"] == "1"].set_index("code")
     codes = [code for code, _ in groups]
@@ -255,8 +280,9 @@ def _dissolve_provinces(communes: gpd.GeoDataFrame, codes_table: pd.DataFrame):
         {
             "code": codes,
             "name": [provinces.at[c, "name"] if c in provinces.index else None for c in codes],
-            "full_name": [provinces.at[c, "full_name"] if c in provinces.index else None
-                          for c in codes],
+            "full_name": [
+                provinces.at[c, "full_name"] if c in provinces.index else None for c in codes
+            ],
             "level": "province",
             "parent_code": None,
             "province_code": codes,
@@ -282,8 +308,11 @@ def _fill_small_holes(metric_geom, geom):
     polys = getattr(geom, "geoms", [geom])
     kept = []
     for pm, p in zip(polys_metric, polys, strict=True):
-        holes = [ring for ring, ring_m in zip(p.interiors, pm.interiors, strict=True)
-                 if shapely.Polygon(ring_m).area >= _DISSOLVE_HOLE_M2]
+        holes = [
+            ring
+            for ring, ring_m in zip(p.interiors, pm.interiors, strict=True)
+            if shapely.Polygon(ring_m).area >= _DISSOLVE_HOLE_M2
+        ]
         kept.append(shapely.Polygon(p.exterior, holes))
     return kept[0] if len(kept) == 1 else shapely.MultiPolygon(kept)
 
@@ -291,8 +320,10 @@ def _fill_small_holes(metric_geom, geom):
 def _load_catalog_units(dataset_id: str, data_dir, engine: str, cache: bool):
     entry = datasets.dataset(dataset_id)
     if entry.kind != "units":
-        raise InputError(f"dataset {dataset_id!r} is a {entry.kind}, not a boundary layer; "
-                         "read it with geozone.datasets.read_table")
+        raise InputError(
+            f"dataset {dataset_id!r} is a {entry.kind}, not a boundary layer; "
+            "read it with geozone.datasets.read_table"
+        )
     cached = datasets.cache_path(dataset_id, data_dir)
     if cache and cached.is_file():
         frame = gpd.read_parquet(cached)
@@ -305,9 +336,15 @@ def _load_catalog_units(dataset_id: str, data_dir, engine: str, cache: bool):
     else:
         path = datasets.dataset_path(dataset_id, data_dir)
         raw = _read_vector(path, member=entry.member, engine=engine)
-        frame = _normalise(raw, columns=entry.columns, level=entry.level,
-                           vintage=entry.vintage, code_width=entry.code_width,
-                           label=f"dataset {dataset_id!r}", fix_encoding=False)
+        frame = _normalise(
+            raw,
+            columns=entry.columns,
+            level=entry.level,
+            vintage=entry.vintage,
+            code_width=entry.code_width,
+            label=f"dataset {dataset_id!r}",
+            fix_encoding=False,
+        )
         if entry.names_from:
             frame = _apply_names(frame, entry.names_from, data_dir)
     if cache:
@@ -321,9 +358,18 @@ def _load_catalog_units(dataset_id: str, data_dir, engine: str, cache: bool):
     return frame
 
 
-def load_units(source, *, data_dir=None, columns: dict | None = None, level: str | None = None,
-               vintage: int | None = None, crs=None, layer=None, engine: str = "pyogrio",
-               cache: bool = True) -> gpd.GeoDataFrame:
+def load_units(
+    source,
+    *,
+    data_dir=None,
+    columns: dict | None = None,
+    level: str | None = None,
+    vintage: int | None = None,
+    crs=None,
+    layer=None,
+    engine: str = "pyogrio",
+    cache: bool = True,
+) -> gpd.GeoDataFrame:
     """Load boundary polygons into geozone's schema.
 
     Parameters
@@ -377,14 +423,21 @@ def load_units(source, *, data_dir=None, columns: dict | None = None, level: str
     [['Ninh Kiều', 'commune', '92']]
     """
     if isinstance(source, gpd.GeoDataFrame):
-        return _normalise(source.copy(), columns=columns or {},
-                          level=level or _guess_level(source, columns or {}),
-                          vintage=vintage, code_width=None, label="the GeoDataFrame", crs=crs)
+        return _normalise(
+            source.copy(),
+            columns=columns or {},
+            level=level or _guess_level(source, columns or {}),
+            vintage=vintage,
+            code_width=None,
+            label="the GeoDataFrame",
+            crs=crs,
+        )
     text = os.fspath(source)
     if text in datasets.catalog():
         if columns or level or vintage or crs:
-            raise InputError(f"{text!r} is a catalog dataset; columns/level/vintage/crs apply "
-                             "to files only")
+            raise InputError(
+                f"{text!r} is a catalog dataset; columns/level/vintage/crs apply to files only"
+            )
         return _load_catalog_units(text, data_dir, engine, cache)
     path = Path(text).expanduser()
     if not path.exists():
@@ -394,8 +447,15 @@ def load_units(source, *, data_dir=None, columns: dict | None = None, level: str
         )
     raw = _read_vector(path, layer=layer, engine=engine)
     columns = columns or {}
-    return _normalise(raw, columns=columns, level=level or _guess_level(raw, columns),
-                      vintage=vintage, code_width=None, label=f"file {path.name}", crs=crs)
+    return _normalise(
+        raw,
+        columns=columns,
+        level=level or _guess_level(raw, columns),
+        vintage=vintage,
+        code_width=None,
+        label=f"file {path.name}",
+        crs=crs,
+    )
 
 
 def _guess_level(raw, columns) -> str:

@@ -84,4 +84,5 @@ def _no_network_mirror(monkeypatch):
 
 
 def pytest_report_header(config):
-    return f"geozone data dir: {datasets.resolve_data_dir()} (GEOZONE_DATA_DIR={os.environ.get('GEOZONE_DATA_DIR')})"
+    env = os.environ.get("GEOZONE_DATA_DIR")
+    return f"geozone data dir: {datasets.resolve_data_dir()} (GEOZONE_DATA_DIR={env})"

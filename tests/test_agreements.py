@@ -17,8 +17,9 @@ def _squares():
             "level": "province",
             "vintage": 2025,
         },
-        geometry=[box(x * size, y * size, (x + 1) * size, (y + 1) * size)
-                  for x, y in cells.values()],
+        geometry=[
+            box(x * size, y * size, (x + 1) * size, (y + 1) * size) for x, y in cells.values()
+        ],
         crs=32648,
     )
 
@@ -26,9 +27,18 @@ def _squares():
 def test_from_units_pairs_and_non_touching_members():
     a = Agreement.from_units(_squares(), title="grid", width_m=1000)
     assert a.pairs[["code_a", "code_b"]].values.tolist() == [
-        ["01", "02"], ["01", "03"], ["02", "04"], ["03", "04"]]
-    contacts = dict(zip(zip(a.member_pairs.member_a, a.member_pairs.member_b, strict=True),
-                        a.member_pairs.contact, strict=True))
+        ["01", "02"],
+        ["01", "03"],
+        ["02", "04"],
+        ["03", "04"],
+    ]
+    contacts = dict(
+        zip(
+            zip(a.member_pairs.member_a, a.member_pairs.member_b, strict=True),
+            a.member_pairs.contact,
+            strict=True,
+        )
+    )
     assert contacts[("01", "04")] == "point" and contacts[("02", "03")] == "point"
     assert len(a) == 4
     assert a.total_shared_length_m == pytest.approx(40_000, rel=1e-6)
@@ -70,8 +80,10 @@ def test_unknown_members_and_mixed_vintages_are_refused():
 
 def test_bad_agreement_files(tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text('id = "x"\ntitle = "x"\nmember_level = "province"\n'
-                    'members = [{code = "79"}, {code = "79"}]\n')
+    path.write_text(
+        'id = "x"\ntitle = "x"\nmember_level = "province"\n'
+        'members = [{code = "79"}, {code = "79"}]\n'
+    )
     with pytest.raises(AgreementError, match="repeated"):
         Agreement.from_file(path)
     path.write_text('id = "x"\ntitle = "x"\n')
@@ -85,8 +97,12 @@ def test_bad_agreement_files(tmp_path):
 def test_catalogued_agreements_load():
     table = list_agreements()
     assert set(table.id) == {
-        "qc-303-2020", "csh-tay-nam-2025", "can-tho-giap-ranh-2024", "ma-tuy-dbscl-2024",
-        "song-cau-quy-nhon-2017"}
+        "qc-303-2020",
+        "csh-tay-nam-2025",
+        "can-tho-giap-ranh-2024",
+        "ma-tuy-dbscl-2024",
+        "song-cau-quy-nhon-2017",
+    }
     for agreement_id in table.id:
         a = agreement(agreement_id)
         assert a.width_m == DEFAULT_WIDTH_M
@@ -104,7 +120,12 @@ def test_qc303_commune_level_says_why_it_cannot_be_computed():
 def test_tay_nam_2025_pairs(data_dir):
     a = agreement("csh-tay-nam-2025")
     assert sorted(f"{x}-{y}" for x, y in zip(a.pairs.code_a, a.pairs.code_b, strict=True)) == [
-        "82-91", "82-92", "91-92", "91-96", "92-96"]
+        "82-91",
+        "82-92",
+        "91-92",
+        "91-96",
+        "92-96",
+    ]
     none = a.member_pairs[a.member_pairs.contact != "edge"]
     assert none[["member_a", "member_b"]].values.tolist() == [["82", "96"]]
     html = a._repr_html_()
@@ -116,14 +137,20 @@ def test_qc303_district_pairs_cross_provinces_only(data_dir):
     a = agreement("qc-303-2020", level="district")
     member = dict(zip(a.units.code, a.units.member, strict=True))
     assert len(a) > 20
-    assert all(member[x] != member[y] for x, y in zip(a.pairs.code_a, a.pairs.code_b,
-                                                       strict=True))
+    assert all(member[x] != member[y] for x, y in zip(a.pairs.code_a, a.pairs.code_b, strict=True))
     province = agreement("qc-303-2020")
     hcm = province.member_pairs.query("member_a == '79' or member_b == '79'")
     assert set(hcm.loc[hcm.contact == "edge", ["member_a", "member_b"]].values.ravel()) == {
-        "79", "77", "74", "75", "80", "72", "82"}
+        "79",
+        "77",
+        "74",
+        "75",
+        "80",
+        "72",
+        "82",
+    }
     # District-level strips cover the same ground as the province-level ones, split finer.
-    assert province.shared_boundaries.length.sum() > 0
+    assert province.shared_boundaries.length_m.sum() > 0
 
 
 @pytest.mark.realdata

@@ -34,12 +34,19 @@ def test_data_fetch_and_list(tmp_path, data_dir):
     target = mirror / "crosswalk" / "crosswalk_province_old2new.csv"
     target.parent.mkdir(parents=True)
     target.write_bytes((data_dir / "crosswalk" / "crosswalk_province_old2new.csv").read_bytes())
-    result = run("--data-dir", str(tmp_path / "d"), "data", "fetch", "crosswalk-provinces",
-                 "--mirror", str(mirror))
+    result = run(
+        "--data-dir",
+        str(tmp_path / "d"),
+        "data",
+        "fetch",
+        "crosswalk-provinces",
+        "--mirror",
+        str(mirror),
+    )
     assert result.exit_code == 0, result.output
     assert "fetched" in result.output
     listing = run("--data-dir", str(tmp_path / "d"), "data", "list")
-    line = next(l for l in listing.output.splitlines() if "crosswalk-provinces" in l)
+    line = next(t for t in listing.output.splitlines() if "crosswalk-provinces" in t)
     assert "True" in line
 
 

@@ -76,19 +76,25 @@ def test_file_without_crs_is_refused_unless_stated(tmp_path):
 
 
 def test_missing_mapped_column_names_the_columns():
-    with pytest.raises(InputError, match="not found.*MA"):
+    with pytest.raises(InputError, match=r"not found.*MA"):
         load_units(HAND_MADE, columns={"code": "MA_TINH"}, level="province")
 
 
 def test_level_is_guessed_from_code_width():
-    frame = gpd.GeoDataFrame({"code": ["00004", "00008"], "name": ["A", "B"]},
-                             geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+    frame = gpd.GeoDataFrame(
+        {"code": ["00004", "00008"], "name": ["A", "B"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+        crs=4326,
+    )
     assert set(load_units(frame).level) == {"commune"}
 
 
 def test_duplicate_codes_and_empty_geometries_warn_and_keep_rows():
-    frame = gpd.GeoDataFrame({"code": ["01", "01", "02"], "name": ["A", "B", "C"]},
-                             geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), None], crs=4326)
+    frame = gpd.GeoDataFrame(
+        {"code": ["01", "01", "02"], "name": ["A", "B", "C"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), None],
+        crs=4326,
+    )
     with pytest.warns(GeozoneWarning) as record:
         units = load_units(frame, level="province")
     messages = " ".join(str(w.message) for w in record)
@@ -152,8 +158,8 @@ def test_odm_layer_gets_gso_codes_official_names_and_its_repair_reported(data_di
 def test_dissolved_provinces_nest_with_communes(provinces_2025, communes_2025):
     metric = 32648
     provinces = provinces_2025.to_crs(metric).set_index("code")
-    areas = communes_2025.to_crs(metric).groupby("province_code").geometry.apply(
-        lambda g: g.area.sum()
+    areas = (
+        communes_2025.to_crs(metric).groupby("province_code").geometry.apply(lambda g: g.area.sum())
     )
     ratio = provinces.area / areas
     # Overlapping communes are counted twice in the sum; slivers are filled in the dissolve.

@@ -81,6 +81,23 @@ class DisplayLayers:
     def bounds(self) -> tuple[float, float, float, float]:
         return tuple(self.units.total_bounds)
 
+    @property
+    def focus_bounds(self) -> tuple[float, float, float, float]:
+        """Bounds of what the map is about: each member's main land (its parts of at least a
+        quarter of its largest part's area) and the strips. Far islands (Phú Quốc, Côn Đảo)
+        are left to the edges, so the borders are drawn as large as the frame allows."""
+        geoms = []
+        for geom in self.members.geometry.values:
+            parts = shapely.get_parts(geom)
+            if len(parts) == 0:
+                continue
+            areas = shapely.area(parts)
+            geoms.extend(parts[areas >= 0.25 * areas.max()])
+        geoms.extend(self.strips.geometry.values)
+        if not geoms:
+            return self.bounds
+        return tuple(shapely.total_bounds(np.asarray(geoms, dtype=object)))
+
     def to_wgs84(self, name: str) -> gpd.GeoDataFrame:
         frame = getattr(self, name)
         return frame.to_crs(4326)
@@ -97,6 +114,51 @@ def _short_name(value) -> str:
         return value
 
 
+_TYPE_ABBREVIATIONS = {
+    "thành phố": "TP.",
+    "thị xã": "TX.",
+    "quận": "Q.",
+    "huyện": "H.",
+    "phường": "P.",
+    "xã": "X.",
+    "thị trấn": "TT.",
+    "đặc khu": "ĐK.",
+    "tỉnh": "T.",
+}
+
+
+def label_names(names, reserved=()) -> list[str]:
+    """Map labels: unit names without their type (``Huyện Củ Chi`` → ``Củ Chi``), except where
+    the bare name would mislead — a number (``Quận 1`` → ``Q. 1``) or a name that is also a
+    member's (``Thành phố Tây Ninh`` → ``TP. Tây Ninh`` beside the province ``Tây Ninh``).
+
+    Examples
+    --------
+    >>> label_names(["Huyện Củ Chi", "Quận 1", "Thành phố Tây Ninh", "Ninh Kiều"],
+    ...             reserved={"Tây Ninh"})
+    ['Củ Chi', 'Q. 1', 'TP. Tây Ninh', 'Ninh Kiều']
+    """
+    from geozone.names import split_unit_type
+
+    reserved = set(reserved)
+    out = []
+    for name in names:
+        if not isinstance(name, str):
+            out.append("" if name is None else str(name))
+            continue
+        try:
+            kind, bare = split_unit_type(name)
+        except Exception:  # a name the splitter does not parse is shown as it is
+            kind, bare = None, name
+        if not kind or not bare:
+            out.append(name)
+        elif bare.replace(" ", "").isdigit() or bare in reserved:
+            out.append(f"{_TYPE_ABBREVIATIONS.get(kind.lower(), kind)} {bare}")
+        else:
+            out.append(bare)
+    return out
+
+
 def member_names(agreement) -> dict[str, str]:
     """Member code → short name (without the unit type) for legends."""
     units = agreement.units
@@ -106,7 +168,7 @@ def member_names(agreement) -> dict[str, str]:
     out = {}
     for code, name in zip(agreement.members["code"], agreement.members["name"], strict=True):
         short = names.get(str(code)) or _short_name(name) or str(code)
-        out[str(code)] = short
+        out[str(code)] = style.clean(short)
     return out
 
 
@@ -162,16 +224,25 @@ def _shared_edges(units_simple: gpd.GeoDataFrame, code_a: str, code_b: str):
     if code_a not in geom or code_b not in geom:
         return None
     line = shapely.intersection(shapely.boundary(geom[code_a]), shapely.boundary(geom[code_b]))
-    lines = [g for g in getattr(line, "geoms", [line])
-             if g.geom_type in ("LineString", "MultiLineString") and not g.is_empty]
+    lines = [
+        g
+        for g in getattr(line, "geoms", [line])
+        if g.geom_type in ("LineString", "MultiLineString") and not g.is_empty
+    ]
     if not lines:
         return None
     return shapely.line_merge(shapely.union_all(lines))
 
 
-def display_layers(agreement, width_m: float | None = None, *, radius_m: float | None = None,
-                   tolerance_m: float | None = None, pixels: int = 2000,
-                   context: bool = True) -> DisplayLayers:
+def display_layers(
+    agreement,
+    width_m: float | None = None,
+    *,
+    radius_m: float | None = None,
+    tolerance_m: float | None = None,
+    pixels: int = 2000,
+    context: bool = True,
+) -> DisplayLayers:
     """Project, simplify and style an agreement's layers for drawing.
 
     Parameters
@@ -197,13 +268,19 @@ def display_layers(agreement, width_m: float | None = None, *, radius_m: float |
     units_ll = agreement.units
     crs = metric_crs(units_ll)
     units = units_ll.to_crs(crs)
-    tol = display_tolerance_m(units.total_bounds, pixels) if tolerance_m is None \
+    tol = (
+        display_tolerance_m(units.total_bounds, pixels)
+        if tolerance_m is None
         else float(tolerance_m)
+    )
     units = units.assign(geometry=_simplify_coverage(units.geometry.values, tol))
     units["code"] = units["code"].astype(str)
     units["member"] = units["member"].astype(str)
+    units["name"] = units["name"].map(style.clean)
     names = member_names(agreement)
     units["member_name"] = units["member"].map(names)
+    reserved = set(names.values()) if agreement.level != agreement.member_level else ()
+    units["label"] = label_names(units["name"], reserved)
     member_of = dict(zip(units["code"], units["member"], strict=True))
 
     # Member outlines: the units themselves at the member level, else the union of their
@@ -213,15 +290,23 @@ def display_layers(agreement, width_m: float | None = None, *, radius_m: float |
         members["name"] = members["code"].map(names)
     else:
         groups = units.groupby("member", sort=False)
-        outlines = [_drop_small_holes(shapely.union_all(part.geometry.values), (20 * tol) ** 2)
-                    for _, part in groups]
-        members = gpd.GeoDataFrame({"code": [k for k, _ in groups],
-                                    "name": [names.get(k, k) for k, _ in groups]},
-                                   geometry=outlines, crs=crs)
+        outlines = [
+            _drop_small_holes(shapely.union_all(part.geometry.values), (20 * tol) ** 2)
+            for _, part in groups
+        ]
+        members = gpd.GeoDataFrame(
+            {"code": [k for k, _ in groups], "name": [names.get(k, k) for k, _ in groups]},
+            geometry=outlines,
+            crs=crs,
+        )
 
     pairs = _pair_table(agreement, names)
     strips = _display_strips(agreement, width, crs, tol, member_of)
-    touching = _touching_pairs(strips) if len(pairs) > len(style.PALETTE) else ()
+    touching = (
+        _touching_pairs(strips)
+        if len(pairs) > len(style.PALETTE) + len(style.PALETTE_EXTRA)
+        else ()
+    )
     colours = style.assign_pair_colours(pairs["key"], touching)
     pairs["colour"] = pairs["key"].map(colours)
     shades = pairs["colour"].map(style.side_colours)
@@ -229,19 +314,33 @@ def display_layers(agreement, width_m: float | None = None, *, radius_m: float |
     pairs["fill_b"] = shades.str[1]
     if len(strips):
         strips["colour"] = strips["pair_key"].map(colours)
-        strips["fill"] = [style.side_colours(c)[s] if isinstance(c, str) else "#999999"
-                          for c, s in zip(strips["colour"], strips["side"], strict=True)]
-        strips["edge"] = strips["colour"].map(lambda c: style.edge_colour(c)
-                                              if isinstance(c, str) else "#666666")
+        strips["fill"] = [
+            style.side_colours(c)[s] if isinstance(c, str) else "#999999"
+            for c, s in zip(strips["colour"], strips["side"], strict=True)
+        ]
+        strips["edge"] = strips["colour"].map(
+            lambda c: style.edge_colour(c) if isinstance(c, str) else "#666666"
+        )
     boundaries = _display_boundaries(agreement, units, crs, tol, member_of, colours)
     junctions = _display_junctions(agreement, radius, crs, tol, units)
     ctx = _context_layer(agreement, units, crs, tol) if context else None
     extra = [] if ctx is None else [ctx.attrs.get("dataset")]
-    return DisplayLayers(crs=crs, tolerance_m=tol, width_m=width, radius_m=radius,
-                         level=agreement.level, member_level=agreement.member_level,
-                         units=units, members=members, boundaries=boundaries, strips=strips,
-                         junctions=junctions, pairs=pairs, context=ctx,
-                         extra_datasets=[d for d in extra if d])
+    return DisplayLayers(
+        crs=crs,
+        tolerance_m=tol,
+        width_m=width,
+        radius_m=radius,
+        level=agreement.level,
+        member_level=agreement.member_level,
+        units=units,
+        members=members,
+        boundaries=boundaries,
+        strips=strips,
+        junctions=junctions,
+        pairs=pairs,
+        context=ctx,
+        extra_datasets=[d for d in extra if d],
+    )
 
 
 def _pair_table(agreement, names: dict) -> pd.DataFrame:
@@ -250,18 +349,36 @@ def _pair_table(agreement, names: dict) -> pd.DataFrame:
     rows = []
     for rec in table.itertuples(index=False):
         a, b = sorted((str(rec.member_a), str(rec.member_b)))
-        rows.append({"key": f"{a}-{b}", "code_a": a, "code_b": b,
-                     "name_a": names.get(a, a), "name_b": names.get(b, b),
-                     "shared_km": float(rec.shared_length_m) / 1000.0,
-                     "unit_pairs": int(getattr(rec, "unit_pairs", 1))})
-    return pd.DataFrame(rows, columns=["key", "code_a", "code_b", "name_a", "name_b",
-                                       "shared_km", "unit_pairs"])
+        rows.append(
+            {
+                "key": f"{a}-{b}",
+                "code_a": a,
+                "code_b": b,
+                "name_a": names.get(a, a),
+                "name_b": names.get(b, b),
+                "shared_km": float(rec.shared_length_m) / 1000.0,
+                "unit_pairs": int(getattr(rec, "unit_pairs", 1)),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["key", "code_a", "code_b", "name_a", "name_b", "shared_km", "unit_pairs"]
+    )
 
 
 def _display_strips(agreement, width, crs, tol, member_of) -> gpd.GeoDataFrame:
     strips = agreement.strips(width)
-    columns = ["pair_id", "code", "neighbour_code", "name", "neighbour_name", "width_m",
-               "area_m2", "pair_key", "side", "geometry"]
+    columns = [
+        "pair_id",
+        "code",
+        "neighbour_code",
+        "name",
+        "neighbour_name",
+        "width_m",
+        "area_m2",
+        "pair_key",
+        "side",
+        "geometry",
+    ]
     if strips is None or len(strips) == 0:
         return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=crs)
     strips = strips.to_crs(crs).reset_index(drop=True)
@@ -269,12 +386,17 @@ def _display_strips(agreement, width, crs, tol, member_of) -> gpd.GeoDataFrame:
     strips["neighbour_code"] = strips["neighbour_code"].astype(str)
     own = strips["code"].map(member_of)
     other = strips["neighbour_code"].map(member_of)
-    keys = [_pair_key(a, b) for a, b in zip(own.fillna(strips["code"]),
-                                            other.fillna(strips["neighbour_code"]),
-                                            strict=True)]
+    keys = [
+        _pair_key(a, b)
+        for a, b in zip(
+            own.fillna(strips["code"]), other.fillna(strips["neighbour_code"]), strict=True
+        )
+    ]
     strips["pair_key"] = keys
-    strips["side"] = [0 if str(m) == k.split("-")[0] else 1
-                      for m, k in zip(own.fillna(strips["code"]), keys, strict=True)]
+    strips["side"] = [
+        0 if str(m) == k.split("-")[0] else 1
+        for m, k in zip(own.fillna(strips["code"]), keys, strict=True)
+    ]
     geoms = strips.geometry.values.copy()
     for _, index in strips.groupby("pair_id", sort=False).indices.items():
         geoms[index] = _simplify_coverage(geoms[index], tol)
@@ -295,8 +417,7 @@ def _touching_pairs(strips: gpd.GeoDataFrame) -> list[tuple[str, str]]:
 
 def _display_boundaries(agreement, units, crs, tol, member_of, colours) -> gpd.GeoDataFrame:
     lines = agreement.shared_boundaries
-    columns = ["code_a", "code_b", "name_a", "name_b", "length_m", "pair_key", "colour",
-               "geometry"]
+    columns = ["code_a", "code_b", "name_a", "name_b", "length_m", "pair_key", "colour", "geometry"]
     if lines is None or len(lines) == 0:
         return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=crs)
     lines = lines.to_crs(crs).reset_index(drop=True)
@@ -313,12 +434,22 @@ def _display_boundaries(agreement, units, crs, tol, member_of, colours) -> gpd.G
         else:
             geoms.append(shapely.simplify(original, tol))
     out = gpd.GeoDataFrame(
-        {"code_a": lines["code_a"], "code_b": lines["code_b"],
-         "name_a": lines["code_a"].map(names), "name_b": lines["code_b"].map(names),
-         "length_m": shapely.length(lines.geometry.values)},
-        geometry=geoms, crs=crs)
-    out["pair_key"] = [_pair_key(member_of.get(a, a), member_of.get(b, b))
-                       for a, b in zip(out["code_a"], out["code_b"], strict=True)]
+        {
+            "code_a": lines["code_a"],
+            "code_b": lines["code_b"],
+            "name_a": lines["code_a"].map(names),
+            "name_b": lines["code_b"].map(names),
+            "length_m": lines["length_m"].to_numpy()
+            if "length_m" in lines
+            else shapely.length(lines.geometry.values),
+        },
+        geometry=geoms,
+        crs=crs,
+    )
+    out["pair_key"] = [
+        _pair_key(member_of.get(a, a), member_of.get(b, b))
+        for a, b in zip(out["code_a"], out["code_b"], strict=True)
+    ]
     out["colour"] = out["pair_key"].map(colours)
     return out
 
@@ -329,10 +460,17 @@ def _display_junctions(agreement, radius, crs, tol, units) -> gpd.GeoDataFrame:
     if zones is None or len(zones) == 0:
         return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=crs)
     zones = zones.to_crs(crs).reset_index(drop=True)
-    names = dict(zip(units["code"], units["name"], strict=True))
+    names = dict(zip(units["code"], units["label"], strict=True))
+    member_of = dict(zip(units["code"], units["member"], strict=True))
     codes = zones["codes"].map(lambda v: v.split("|") if isinstance(v, str) else list(v))
     zones["names"] = codes.map(lambda cs: ", ".join(str(names.get(str(c), c)) for c in cs))
     zones["codes"] = codes.map(lambda cs: "|".join(map(str, cs)))
+    zones["n_members"] = codes.map(lambda cs: len({member_of.get(str(c), c) for c in cs}))
+    # Below the member level every point where a unit edge meets the members' border is a
+    # junction of two members, and those lie inside the strips anyway: the maps flag the
+    # meeting points of three or more members (``major``), which need three-way coordination.
+    sub_level = agreement.level != agreement.member_level
+    zones["major"] = (zones["n_members"] >= 3) if sub_level else True
     zones = zones.set_geometry(shapely.simplify(zones.geometry.values, tol / 2))
     return zones
 
@@ -362,8 +500,11 @@ def _context_layer(agreement, units, crs, tol):
     layer = layer.to_crs(crs)
     simple = _simplify_coverage(layer.geometry.values, tol * 2)
     simple = shapely.intersection(simple, window)
-    out = gpd.GeoDataFrame({"code": layer["code"].astype(str).values,
-                            "name": layer["name"].values}, geometry=simple, crs=crs)
+    out = gpd.GeoDataFrame(
+        {"code": layer["code"].astype(str).values, "name": layer["name"].values},
+        geometry=simple,
+        crs=crs,
+    )
     out = out[~shapely.is_empty(out.geometry.values)].reset_index(drop=True)
     out.attrs["dataset"] = dataset_id
     return out
@@ -385,11 +526,9 @@ def prepare_points(points, agreement, width_m=None, *, kind: str = "incidents"):
         kwargs = {} if width_m is None else {"width_m": float(width_m)}
         points = classify_points(points, agreement, **kwargs)
     if not isinstance(points, gpd.GeoDataFrame):
-        raise InputError(f"{kind}: expected a GeoDataFrame or a file, got "
-                         f"{type(points).__name__}")
+        raise InputError(f"{kind}: expected a GeoDataFrame or a file, got {type(points).__name__}")
     if points.crs is None:
-        raise InputError(f"{kind}: the GeoDataFrame has no CRS; set one (e.g. "
-                         "gdf.set_crs(4326))")
+        raise InputError(f"{kind}: the GeoDataFrame has no CRS; set one (e.g. gdf.set_crs(4326))")
     points = points.to_crs(4326)
     keep = ~(points.geometry.isna() | points.geometry.is_empty)
     return points[keep]

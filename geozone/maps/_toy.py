@@ -27,10 +27,12 @@ def _pieces() -> list:
     are not straight), in reading order: top-left, top-right, bottom-left, bottom-right."""
     x0, y0, x1, y1 = _X0, _Y0, _X0 + 2 * _SIDE, _Y0 + 2 * _SIDE
     xm, ym = _X0 + _SIDE, _Y0 + _SIDE
-    vertical = shapely.LineString([(xm, y0), (xm + 3000, ym - 9000), (xm - 2000, ym),
-                                   (xm + 2500, ym + 15000), (xm, y1)])
-    horizontal = shapely.LineString([(x0, ym), (x0 + 15000, ym + 2500), (xm - 2000, ym),
-                                      (xm + 20000, ym - 3000), (x1, ym)])
+    vertical = shapely.LineString(
+        [(xm, y0), (xm + 3000, ym - 9000), (xm - 2000, ym), (xm + 2500, ym + 15000), (xm, y1)]
+    )
+    horizontal = shapely.LineString(
+        [(x0, ym), (x0 + 15000, ym + 2500), (xm - 2000, ym), (xm + 20000, ym - 3000), (x1, ym)]
+    )
     edges = shapely.union_all([shapely.box(x0, y0, x1, y1).exterior, vertical, horizontal])
     polys = list(shapely.get_parts(shapely.polygonize([edges])))
 
@@ -53,9 +55,18 @@ def toy_units(names=None) -> gpd.GeoDataFrame:
     geoms = _pieces()
     codes = ["01", "02", "03", "04"]
     return gpd.GeoDataFrame(
-        {"code": codes, "name": names, "full_name": [f"Tỉnh {n}" for n in names],
-         "level": "province", "parent_code": None, "province_code": codes, "vintage": 2025},
-        geometry=geoms, crs=32648).to_crs(4326)
+        {
+            "code": codes,
+            "name": names,
+            "full_name": [f"Tỉnh {n}" for n in names],
+            "level": "province",
+            "parent_code": None,
+            "province_code": codes,
+            "vintage": 2025,
+        },
+        geometry=geoms,
+        crs=32648,
+    ).to_crs(4326)
 
 
 def toy_agreement(names=None, width_m: float = 4000.0):
@@ -69,7 +80,9 @@ def toy_agreement(names=None, width_m: float = 4000.0):
     """
     from geozone.agreements import Agreement
 
-    return Agreement.from_units(toy_units(names), id="toy",
-                                title="Quy chế phối hợp thử nghiệm giữa bốn tỉnh: Hà Tây, "
-                                      "Bắc Hải, Đông Ân và Ý Yên",
-                                width_m=width_m)
+    return Agreement.from_units(
+        toy_units(names),
+        id="toy",
+        title="Quy chế phối hợp thử nghiệm giữa bốn tỉnh: Hà Tây, Bắc Hải, Đông Ân và Ý Yên",
+        width_m=width_m,
+    )

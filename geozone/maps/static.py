@@ -58,16 +58,25 @@ _RC = {
 _MARGIN = 0.025
 _MAP_RIGHT = 0.705
 _PANEL_LEFT = 0.73
-_BOTTOM = 0.065
 
 _HALO = [patheffects.withStroke(linewidth=2.6, foreground=style.NEUTRAL["halo"])]
 
 
-def static(agreement, incidents=None, *, width_m: float | None = None,
-           size: tuple[int, int] = (1920, 1080), dpi: float | None = None,
-           title: str | None = None, subtitle: str | None = None, lang: str = "vi",
-           labels: bool = True, context: bool = True, locator: bool = True,
-           tolerance_m: float | None = None) -> Figure:
+def static(
+    agreement,
+    incidents=None,
+    *,
+    width_m: float | None = None,
+    size: tuple[int, int] = (1920, 1080),
+    dpi: float | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    lang: str = "vi",
+    labels: bool = True,
+    context: bool = True,
+    locator: bool = True,
+    tolerance_m: float | None = None,
+) -> Figure:
     """Draw an agreement as a slide map.
 
     Parameters
@@ -97,7 +106,9 @@ def static(agreement, incidents=None, *, width_m: float | None = None,
     Returns
     -------
     matplotlib.figure.Figure
-        Not attached to pyplot: save it with :func:`save_figure`.
+        Not attached to pyplot: save it with :func:`save_figure`. Its ``geozone_layers``
+        attribute holds what was drawn (the simplified layers in the metric CRS and the
+        ``pairs`` table with each pair's colour and side shades), e.g. for a custom legend.
 
     Examples
     --------
@@ -119,15 +130,23 @@ def static(agreement, incidents=None, *, width_m: float | None = None,
 
         FigureCanvasAgg(fig)
         fig.set_layout_engine(None)
-        layers = display_layers(agreement, width_m, tolerance_m=tolerance_m,
-                                pixels=int(width_px * (_MAP_RIGHT - _MARGIN)),
-                                context=context)
+        layers = display_layers(
+            agreement,
+            width_m,
+            tolerance_m=tolerance_m,
+            pixels=int(width_px * (_MAP_RIGHT - _MARGIN)),
+            context=context,
+        )
         points = prepare_points(incidents, agreement, width_m)
-        title = agreement.title if title is None else title
-        subtitle = style.subtitle(agreement, layers.width_m, lang) if subtitle is None \
-            else subtitle
+        title = style.clean(agreement.title if title is None else title)
+        subtitle = style.clean(
+            style.subtitle(agreement, layers.width_m, lang) if subtitle is None else subtitle
+        )
         top = _draw_titles(fig, title, subtitle)
-        ax = fig.add_axes((_MARGIN, _BOTTOM, _MAP_RIGHT - _MARGIN, top - _BOTTOM - 0.015))
+        bottom = _draw_attribution(fig, agreement, layers, lang, locator)
+        ax = fig.add_axes(
+            (_MARGIN, bottom, _MAP_RIGHT - _MARGIN, top - bottom - 0.015), gid="geozone-map"
+        )
         _draw_map(ax, layers, points)
         obstacles = _draw_furniture(ax, layers, lang)
         if labels:
@@ -135,13 +154,13 @@ def static(agreement, incidents=None, *, width_m: float | None = None,
         panel_top = top - 0.015
         if locator:
             panel_top = _draw_locator(fig, layers, agreement, panel_top)
-        _draw_legend(fig, layers, points, lang, panel_top)
-        _draw_attribution(fig, agreement, layers, lang)
+        _draw_legend(fig, layers, points, lang, panel_top, bottom)
     fig._geozone_size = (width_px, height_px)
+    fig.geozone_layers = layers
     return fig
 
 
-# -- titles ---------------------------------------------------------------------------------
+# -- titles ------------------------------------------------------------------------------------
 def _wrap(fig, text_: str, width_frac: float, **kwargs) -> str:
     """Greedy word wrap measured with the renderer, so lines fill the width exactly."""
     renderer = fig.canvas.get_renderer()
@@ -173,16 +192,34 @@ def _draw_titles(fig, title: str, subtitle: str) -> float:
         size = 16.0
         wrapped = _wrap(fig, title, usable, fontsize=size, fontweight="bold")
     y = 1 - _MARGIN * fig.bbox.width / fig.bbox.height * 0.8
-    t = fig.text(_MARGIN, y, wrapped, fontsize=size, fontweight="bold", va="top", ha="left",
-                 color=style.NEUTRAL["text"], linespacing=1.15, gid="geozone-title")
+    t = fig.text(
+        _MARGIN,
+        y,
+        wrapped,
+        fontsize=size,
+        fontweight="bold",
+        va="top",
+        ha="left",
+        color=style.NEUTRAL["text"],
+        linespacing=1.15,
+        gid="geozone-title",
+    )
     box = t.get_window_extent(renderer).transformed(fig.transFigure.inverted())
-    s = fig.text(_MARGIN, box.y0 - 0.012, subtitle, fontsize=12, va="top", ha="left",
-                 color=style.NEUTRAL["muted_text"], gid="geozone-subtitle")
+    s = fig.text(
+        _MARGIN,
+        box.y0 - 0.012,
+        subtitle,
+        fontsize=12,
+        va="top",
+        ha="left",
+        color=style.NEUTRAL["muted_text"],
+        gid="geozone-subtitle",
+    )
     box = s.get_window_extent(renderer).transformed(fig.transFigure.inverted())
     return box.y0 - 0.01
 
 
-# -- the map ----------------------------------------------------------------------------------
+# -- the map -----------------------------------------------------------------------------------
 def _fit(ax, bounds, pad: float) -> None:
     """Set limits showing ``bounds`` (padded) at equal scale, filling the axes box: the
     short side of the data is widened to the box's shape, so no part of the panel is blank."""
@@ -210,21 +247,26 @@ def _fit(ax, bounds, pad: float) -> None:
         spine.set_linewidth(0.8)
 
 
-def _plot_polys(ax, frame, **kwargs):
-    if frame is None or len(frame) == 0:
-        return
-    gpd.GeoSeries(frame.geometry.values, crs=frame.crs).plot(ax=ax, **kwargs)
-
-
 def _draw_map(ax, layers: DisplayLayers, points) -> None:
     ax.set_facecolor(style.NEUTRAL["background"])
-    _fit(ax, layers.bounds, pad=0.04)
+    _fit(ax, layers.focus_bounds, pad=0.04)
     sub_level = layers.level != layers.member_level
-    _plot_polys(ax, layers.context, facecolor=style.NEUTRAL["context_fill"],
-                edgecolor=style.NEUTRAL["context_edge"], linewidth=0.8, zorder=1)
-    _plot_polys(ax, layers.units, facecolor=style.NEUTRAL["unit_fill"],
-                edgecolor=style.NEUTRAL["unit_edge"] if sub_level else "none",
-                linewidth=0.3, zorder=2)
+    _plot_polys(
+        ax,
+        layers.context,
+        facecolor=style.NEUTRAL["context_fill"],
+        edgecolor=style.NEUTRAL["context_edge"],
+        linewidth=0.8,
+        zorder=1,
+    )
+    _plot_polys(
+        ax,
+        layers.units,
+        facecolor=style.NEUTRAL["unit_fill"],
+        edgecolor=style.NEUTRAL["unit_edge"] if sub_level else "none",
+        linewidth=0.3,
+        zorder=2,
+    )
     strips = layers.strips
     if len(strips):
         # Draw the second members' sides first: where strips of two pairs overlap near a
@@ -232,26 +274,104 @@ def _draw_map(ax, layers: DisplayLayers, points) -> None:
         for side in (1, 0):
             part = strips[strips["side"] == side]
             if len(part):
-                gpd.GeoSeries(part.geometry.values).plot(
-                    ax=ax, facecolor=part["fill"].tolist(), edgecolor="none", linewidth=0,
-                    zorder=3, gid=f"geozone-strips-{side}")
+                _plot_polys(
+                    ax,
+                    part,
+                    facecolor=part["fill"].tolist(),
+                    edgecolor="none",
+                    linewidth=0,
+                    zorder=3,
+                    gid=f"geozone-strips-{side}",
+                )
     if sub_level:  # sub-unit edges over the strips show which unit each stretch belongs to
-        ax.add_collection(_edges(layers.units, style.NEUTRAL["unit_edge"], 0.3, zorder=4,
-                                 alpha=0.9))
-    junctions = layers.junctions
+        ax.add_collection(
+            _edges(layers.units, style.NEUTRAL["unit_edge"], 0.3, zorder=4, alpha=0.9),
+            autolim=False,
+        )
+    junctions = (
+        layers.junctions[layers.junctions["major"].astype(bool)]
+        if len(layers.junctions)
+        else layers.junctions
+    )
     if len(junctions):
-        _plot_polys(ax, junctions, facecolor="none", edgecolor=style.NEUTRAL["junction"],
-                    hatch="////", linewidth=0.7, linestyle=(0, (3, 2)), zorder=5)
-    ax.add_collection(_edges(layers.members, style.NEUTRAL["member_edge"], 1.0, zorder=6))
+        _plot_polys(
+            ax,
+            junctions,
+            facecolor="none",
+            edgecolor=style.NEUTRAL["junction"],
+            hatch="////",
+            linewidth=0.7,
+            linestyle=(0, (3, 2)),
+            zorder=5,
+        )
+    ax.add_collection(
+        _edges(layers.members, style.NEUTRAL["member_edge"], 1.0, zorder=6), autolim=False
+    )
     boundaries = layers.boundaries
     if len(boundaries):
-        gpd.GeoSeries(boundaries.geometry.values).plot(
-            ax=ax, color=style.NEUTRAL["boundary"], linewidth=1.8, zorder=7,
-            capstyle="round", joinstyle="round")
+        from matplotlib.collections import LineCollection
+
+        lines = [
+            shapely.get_coordinates(part)
+            for geom in boundaries.geometry.values
+            for part in shapely.get_parts(geom)
+            if not part.is_empty
+        ]
+        ax.add_collection(
+            LineCollection(
+                lines,
+                colors=style.NEUTRAL["boundary"],
+                linewidths=1.8,
+                zorder=7,
+                capstyle="round",
+                joinstyle="round",
+            ),
+            autolim=False,
+        )
     if points is not None and len(points):
         _draw_points(ax, points, layers.crs)
-    ax.set_xlabel("")  # geopandas labels projected axes; a slide map has no axes to name
-    ax.set_ylabel("")
+
+
+def _polygon_path(geom):
+    from matplotlib.path import Path as MplPath
+
+    vertices, codes = [], []
+    for poly in shapely.get_parts(geom):
+        for ring in shapely.get_rings(poly):
+            xy = shapely.get_coordinates(ring)
+            if len(xy) < 3:
+                continue
+            ring_codes = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
+            ring_codes[0] = MplPath.MOVETO
+            ring_codes[-1] = MplPath.CLOSEPOLY
+            vertices.append(xy)
+            codes.append(ring_codes)
+    if not vertices:
+        return None
+    return MplPath(np.concatenate(vertices), np.concatenate(codes))
+
+
+def _plot_polys(ax, frame, facecolor="none", **kwargs):
+    """Polygons as one PatchCollection (geopandas' plot redraws the whole figure per call on
+    an Agg canvas, which made a slide map take seconds)."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import PathPatch
+
+    if frame is None or len(frame) == 0:
+        return None
+    geoms = frame.geometry.values if hasattr(frame, "geometry") else frame
+    colours = facecolor if isinstance(facecolor, list) else [facecolor] * len(geoms)
+    patches, fills = [], []
+    for geom, colour in zip(geoms, colours, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        path = _polygon_path(geom)
+        if path is not None:
+            patches.append(PathPatch(path))
+            fills.append(colour)
+    collection = PatchCollection(patches, facecolors=fills, **kwargs)
+    ax.add_collection(collection, autolim=False)
+    return collection
 
 
 def _edges(frame, colour, width, **kwargs):
@@ -279,23 +399,67 @@ def _draw_points(ax, points, crs) -> None:
     inside = _in_zone(points)
     many = len(points) > 20_000
     size_in, size_out = (4, 2) if many else (14, 7)
-    ax.scatter(xy[~inside, 0], xy[~inside, 1], s=size_out, c=style.NEUTRAL["incident_out"],
-               linewidths=0, zorder=8, rasterized=many)
-    ax.scatter(xy[inside, 0], xy[inside, 1], s=size_in, c=style.NEUTRAL["incident_in"],
-               edgecolors="white", linewidths=0 if many else 0.5, zorder=9, rasterized=many)
+    ax.scatter(
+        xy[~inside, 0],
+        xy[~inside, 1],
+        s=size_out,
+        c=style.NEUTRAL["incident_out"],
+        linewidths=0,
+        zorder=8,
+        rasterized=many,
+    )
+    ax.scatter(
+        xy[inside, 0],
+        xy[inside, 1],
+        s=size_in,
+        c=style.NEUTRAL["incident_in"],
+        edgecolors="white",
+        linewidths=0 if many else 0.5,
+        zorder=9,
+        rasterized=many,
+    )
 
 
-# -- scale bar, north arrow ----------------------------------------------------------------
+# -- scale bar, north arrow --------------------------------------------------------------------
 def _draw_furniture(ax, layers: DisplayLayers, lang: str) -> list:
     from matplotlib_scalebar.scalebar import ScaleBar
 
-    bar = ScaleBar(1, "m", dimension="si-length", location="lower left", length_fraction=0.22,
-                   box_alpha=0.85, box_color="white", color=style.NEUTRAL["text"],
-                   font_properties={"family": style.FONT_FAMILY, "size": 9},
-                   scale_loc="top", border_pad=0.8, pad=0.4, fixed_units="km")
+    bar = ScaleBar(
+        1,
+        "m",
+        dimension="si-length",
+        location="lower left",
+        length_fraction=0.22,
+        box_alpha=0.85,
+        box_color="white",
+        color=style.NEUTRAL["text"],
+        font_properties={"family": style.FONT_FAMILY, "size": 9},
+        scale_loc="top",
+        border_pad=0.8,
+        pad=0.4,
+        fixed_units="km",
+    )
     ax.add_artist(bar)
     arrow = _north_arrow(ax, layers.crs, lang)
-    return [bar, *arrow]
+    return [_ScaleBarArea(ax, 0.22), *arrow]
+
+
+class _ScaleBarArea:
+    """Where the scale bar sits, for label collisions: matplotlib-scalebar reports no extent
+    before drawing, so reserve its corner (bar length, padding, label and box)."""
+
+    def __init__(self, ax, length_fraction: float):
+        self.ax = ax
+        self.length_fraction = length_fraction
+
+    def get_window_extent(self, renderer):
+        from matplotlib.transforms import Bbox
+
+        box = self.ax.get_window_extent(renderer)
+        dpi = self.ax.figure.dpi
+        width = box.width * (self.length_fraction + 0.03) + 24 * dpi / 72
+        height = 44 * dpi / 72
+        return Bbox.from_bounds(box.x0, box.y0, width, height)
 
 
 def _convergence_deg(crs: pyproj.CRS, x: float, y: float) -> float:
@@ -314,17 +478,35 @@ def _north_arrow(ax, crs, lang: str) -> list:
     tip = (0.955, 0.93)
     length = 0.075
     base = (tip[0] - length * math.sin(angle), tip[1] - length * math.cos(angle))
-    arrow = ax.annotate("", xy=tip, xytext=base, xycoords="axes fraction",
-                        arrowprops={"arrowstyle": "-|>,head_length=0.7,head_width=0.35",
-                                    "color": style.NEUTRAL["text"], "linewidth": 1.6},
-                        zorder=20)
-    letter = ax.text(tip[0], tip[1] + 0.012, style.text("north", lang), transform=ax.transAxes,
-                     ha="center", va="bottom", fontsize=12, fontweight="bold",
-                     color=style.NEUTRAL["text"], path_effects=_HALO, zorder=20)
+    arrow = ax.annotate(
+        "",
+        xy=tip,
+        xytext=base,
+        xycoords="axes fraction",
+        arrowprops={
+            "arrowstyle": "-|>,head_length=0.7,head_width=0.35",
+            "color": style.NEUTRAL["text"],
+            "linewidth": 1.6,
+        },
+        zorder=20,
+    )
+    letter = ax.text(
+        tip[0],
+        tip[1] + 0.012,
+        style.text("north", lang),
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom",
+        fontsize=12,
+        fontweight="bold",
+        color=style.NEUTRAL["text"],
+        path_effects=_HALO,
+        zorder=20,
+    )
     return [arrow, letter]
 
 
-# -- labels ---------------------------------------------------------------------------------
+# -- labels ------------------------------------------------------------------------------------
 def _anchor(geom):
     """A point well inside the largest part of a polygon (pole of inaccessibility)."""
     parts = list(getattr(geom, "geoms", [geom]))
@@ -346,16 +528,25 @@ def _label_candidates(layers: DisplayLayers, view) -> list[dict]:
     sub_level = layers.level != layers.member_level
     # Member names go where the map is quiet: inside the member, away from strips and
     # junctions (the pole of inaccessibility of what is left).
-    busy = shapely.union_all(list(layers.strips.geometry.values)
-                             + list(layers.junctions.geometry.values))
+    busy = shapely.union_all(
+        list(layers.strips.geometry.values) + list(layers.junctions.geometry.values)
+    )
     for rec in layers.members.itertuples(index=False):
         free = shapely.intersection(shapely.difference(rec.geometry, busy), view)
         point = _anchor(free if not free.is_empty else shapely.intersection(rec.geometry, view))
         if point is not None:
-            out.append({"text": str(rec.name).upper(), "xy": (point.x, point.y),
-                        "size": 12.5, "weight": "bold", "color": style.NEUTRAL["text"],
-                        "style": "normal", "area": rec.geometry,
-                        "fit": free if not free.is_empty else None})
+            out.append(
+                {
+                    "text": str(rec.name).upper(),
+                    "xy": (point.x, point.y),
+                    "size": 12.5,
+                    "weight": "bold",
+                    "color": style.NEUTRAL["text"],
+                    "style": "normal",
+                    "area": rec.geometry,
+                    "fit": free if not free.is_empty else None,
+                }
+            )
     if layers.context is not None:
         for rec in layers.context.itertuples(index=False):
             visible = shapely.intersection(rec.geometry, view)
@@ -363,22 +554,41 @@ def _label_candidates(layers: DisplayLayers, view) -> list[dict]:
                 continue
             point = _anchor(visible)
             if point is not None:
-                out.append({"text": str(rec.name), "xy": (point.x, point.y), "size": 9.5,
-                            "weight": "normal", "color": style.NEUTRAL["context_text"],
-                            "style": "italic", "area": visible})
+                out.append(
+                    {
+                        "text": style.clean(rec.name),
+                        "xy": (point.x, point.y),
+                        "size": 9.5,
+                        "weight": "normal",
+                        "color": style.NEUTRAL["context_text"],
+                        "style": "italic",
+                        "area": visible,
+                    }
+                )
     if sub_level and len(layers.strips):
         share = layers.strips.groupby("code")["area_m2"].sum().sort_values(ascending=False)
-        names = dict(zip(layers.units["code"], layers.units["name"], strict=True))
+        names = dict(zip(layers.units["code"], layers.units["label"], strict=True))
         geoms = dict(zip(layers.units["code"], layers.units.geometry.values, strict=True))
+        # Sub-unit names sit beside the shared boundary, never on it: the line is the point.
+        lines = shapely.union_all(layers.boundaries.geometry.values)
+        shapely.prepare(lines)
         size = 7.5 if layers.level == "commune" else 8.5
         for code in share.index:
             geom = geoms.get(code)
             point = _anchor(geom) if geom is not None else None
             if point is not None:
-                out.append({"text": str(names.get(code, code)), "xy": (point.x, point.y),
-                            "size": size, "weight": "normal",
-                            "color": style.NEUTRAL["muted_text"], "style": "normal",
-                            "area": geom})
+                out.append(
+                    {
+                        "text": str(names.get(code, code)),
+                        "xy": (point.x, point.y),
+                        "size": size,
+                        "weight": "normal",
+                        "color": style.NEUTRAL["muted_text"],
+                        "style": "normal",
+                        "area": geom,
+                        "avoid": lines,
+                    }
+                )
     return out
 
 
@@ -386,6 +596,7 @@ def _best_fit(area, start, width: float, height: float) -> tuple[float, float]:
     """Where a ``width`` × ``height`` label box lies best inside ``area``: the pole of
     inaccessibility if the box fits there, else the grid point inside ``area`` whose box has
     the largest share inside it (ties: farther from the edge)."""
+
     def share(x, y):
         box = shapely.box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
         return shapely.intersection(box, area).area / box.area
@@ -418,17 +629,38 @@ def _draw_labels(ax, layers: DisplayLayers, obstacles: list) -> None:
     view = shapely.box(x0, y0, x1, y1)
     to_data = ax.transData.inverted()
     placed = [o.get_window_extent(renderer).padded(3) for o in obstacles]
-    offsets = [(0, 0), (0, 1.0), (0, -1.0), (0.6, 0), (-0.6, 0), (0.5, 0.9), (-0.5, -0.9),
-               (0.5, -0.9), (-0.5, 0.9), (0, 2.0), (0, -2.0)]
+    offsets = [
+        (0, 0),
+        (0, 1.0),
+        (0, -1.0),
+        (0.6, 0),
+        (-0.6, 0),
+        (0.5, 0.9),
+        (-0.5, -0.9),
+        (0.5, -0.9),
+        (-0.5, 0.9),
+        (0, 2.0),
+        (0, -2.0),
+    ]
     for cand in _label_candidates(layers, view):
         x, y = cand["xy"]
         if not (x0 <= x <= x1 and y0 <= y <= y1):
             continue
-        label = ax.annotate(cand["text"], (x, y), xytext=(0, 0), textcoords="offset points",
-                            ha="center", va="center", fontsize=cand["size"],
-                            fontweight=cand["weight"], fontstyle=cand["style"],
-                            color=cand["color"], path_effects=_HALO, zorder=15,
-                            annotation_clip=True)
+        label = ax.annotate(
+            cand["text"],
+            (x, y),
+            xytext=(0, 0),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=cand["size"],
+            fontweight=cand["weight"],
+            fontstyle=cand["style"],
+            color=cand["color"],
+            path_effects=_HALO,
+            zorder=15,
+            annotation_clip=True,
+        )
         box = label.get_window_extent(renderer)
         w_pt = box.width * 72 / fig.dpi
         h_pt = box.height * 72 / fig.dpi
@@ -439,12 +671,20 @@ def _draw_labels(ax, layers: DisplayLayers, obstacles: list) -> None:
         for fx, fy in offsets:
             label.set_position((fx * w_pt, fy * h_pt * 1.1))
             box = label.get_window_extent(renderer)
-            inside = (box.x0 >= axbox.x0 + 2 and box.x1 <= axbox.x1 - 2
-                      and box.y0 >= axbox.y0 + 2 and box.y1 <= axbox.y1 - 2)
+            inside = (
+                box.x0 >= axbox.x0 + 2
+                and box.x1 <= axbox.x1 - 2
+                and box.y0 >= axbox.y0 + 2
+                and box.y1 <= axbox.y1 - 2
+            )
             if not inside or any(box.overlaps(other) for other in placed):
                 continue
-            cx, cy = to_data.transform(((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2))
+            (bx0, by0), (bx1, by1) = to_data.transform([(box.x0, box.y0), (box.x1, box.y1)])
+            cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
             if (fx or fy) and not cand["area"].contains(shapely.Point(cx, cy)):
+                continue
+            avoid = cand.get("avoid")
+            if avoid is not None and avoid.intersects(shapely.box(bx0, by0, bx1, by1)):
                 continue
             placed.append(box.padded(2))
             break
@@ -452,7 +692,7 @@ def _draw_labels(ax, layers: DisplayLayers, obstacles: list) -> None:
             label.remove()
 
 
-# -- side panel ---------------------------------------------------------------------------
+# -- side panel --------------------------------------------------------------------------------
 @cache
 def _vietnam_outline(data_dir) -> shapely.Geometry | None:
     """The national outline (mainland and islands, Hoàng Sa and Trường Sa included), dissolved
@@ -478,21 +718,31 @@ def _draw_locator(fig, layers: DisplayLayers, agreement, top: float) -> float:
     country = gpd.GeoSeries([outline], crs=4326).to_crs(layers.crs)
     ax.set_facecolor(style.NEUTRAL["background"])
     _fit(ax, country.total_bounds, pad=0.03)
-    country.plot(ax=ax, facecolor=style.NEUTRAL["context_fill"], edgecolor="#A8A49C",
-                 linewidth=0.4)
-    members = gpd.GeoSeries(layers.members.geometry.values, crs=layers.crs)
-    members.plot(ax=ax, facecolor=style.NEUTRAL["member_edge"], edgecolor="none")
-    minx, miny, maxx, maxy = country.total_bounds
+    _plot_polys(
+        ax,
+        country.values,
+        facecolor=style.NEUTRAL["context_fill"],
+        edgecolor="#A8A49C",
+        linewidth=0.4,
+    )
+    _plot_polys(ax, layers.members, facecolor=style.NEUTRAL["member_edge"], edgecolor="none")
+    _, miny, _, maxy = country.total_bounds
     _label_archipelagos(ax, outline, layers.crs)
     bx0, by0, bx1, by1 = layers.bounds
     # A box never smaller than a few percent of the country, so a city-sized agreement
     # still shows where it is.
     grow = max(0.0, 0.05 * (maxy - miny) - max(bx1 - bx0, by1 - by0)) / 2
-    ax.add_patch(Rectangle((bx0 - grow, by0 - grow), bx1 - bx0 + 2 * grow,
-                           by1 - by0 + 2 * grow, facecolor="none",
-                           edgecolor=style.NEUTRAL["uncovered"], linewidth=1.6, zorder=5))
-    ax.set_xlabel("")
-    ax.set_ylabel("")
+    ax.add_patch(
+        Rectangle(
+            (bx0 - grow, by0 - grow),
+            bx1 - bx0 + 2 * grow,
+            by1 - by0 + 2 * grow,
+            facecolor="none",
+            edgecolor=style.NEUTRAL["highlight"],
+            linewidth=1.6,
+            zorder=5,
+        )
+    )
     renderer = fig.canvas.get_renderer()
     box = ax.get_tightbbox(renderer).transformed(fig.transFigure.inverted())
     return box.y0 - 0.02
@@ -500,8 +750,10 @@ def _draw_locator(fig, layers: DisplayLayers, agreement, top: float) -> float:
 
 #: The two archipelagos, part of Đà Nẵng and Khánh Hòa in the boundary data: a national map
 #: of Vietnam names them. Each is found as the outline's parts in a lon/lat window.
-_ARCHIPELAGOS = (("QĐ. Hoàng Sa", (110.5, 15.0, 113.5, 18.0)),
-                 ("QĐ. Trường Sa", (111.0, 6.0, 118.0, 12.5)))
+_ARCHIPELAGOS = (
+    ("QĐ. Hoàng Sa", (110.5, 15.0, 113.5, 18.0)),
+    ("QĐ. Trường Sa", (111.0, 6.0, 118.0, 12.5)),
+)
 
 
 def _label_archipelagos(ax, outline, crs) -> None:
@@ -510,66 +762,126 @@ def _label_archipelagos(ax, outline, crs) -> None:
         if part.is_empty:
             continue
         centre = gpd.GeoSeries([part.envelope.centroid], crs=4326).to_crs(crs).iloc[0]
-        ax.annotate(name, (centre.x, centre.y), xytext=(0, 9), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=6.5, fontstyle="italic",
-                    color=style.NEUTRAL["context_text"], annotation_clip=False)
+        ax.annotate(
+            name,
+            (centre.x, centre.y),
+            xytext=(0, 9),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=6.5,
+            fontstyle="italic",
+            color=style.NEUTRAL["context_text"],
+            annotation_clip=False,
+        )
 
 
-def _draw_legend(fig, layers: DisplayLayers, points, lang: str, top: float) -> None:
-    from matplotlib.legend_handler import HandlerTuple
-
+def _legend_entries(layers: DisplayLayers, points, lang: str):
     handles: list = []
     names: list[str] = []
-    width_km = style.km(layers.width_m, lang)
     for rec in layers.pairs.itertuples(index=False):
-        handles.append((Patch(facecolor=rec.fill_a, edgecolor="none"),
-                        Patch(facecolor=rec.fill_b, edgecolor="none")))
+        handles.append(
+            (
+                Patch(facecolor=rec.fill_a, edgecolor="none"),
+                Patch(facecolor=rec.fill_b, edgecolor="none"),
+            )
+        )
         names.append(f"{rec.name_a} – {rec.name_b}")
-    pair_count = len(handles)
     handles.append(Line2D([], [], color=style.NEUTRAL["boundary"], linewidth=1.8))
     names.append(style.text("boundary", lang))
     handles.append(Line2D([], [], color=style.NEUTRAL["member_edge"], linewidth=1.0))
     names.append(style.text("members", lang))
-    if len(layers.junctions):
-        handles.append(Patch(facecolor="none", edgecolor=style.NEUTRAL["junction"],
-                             hatch="////", linewidth=0.7, linestyle=(0, (3, 2))))
+    if len(layers.junctions) and layers.junctions["major"].astype(bool).any():
+        handles.append(
+            Patch(
+                facecolor="none",
+                edgecolor=style.NEUTRAL["junction"],
+                hatch="////",
+                linewidth=0.7,
+                linestyle=(0, (3, 2)),
+            )
+        )
         names.append(style.text("junction", lang, km=style.km(layers.radius_m, lang)))
     if layers.context is not None and len(layers.context):
-        handles.append(Patch(facecolor=style.NEUTRAL["context_fill"], edgecolor="#A8A49C",
-                             linewidth=0.4))
+        handles.append(
+            Patch(facecolor=style.NEUTRAL["context_fill"], edgecolor="#A8A49C", linewidth=0.4)
+        )
         names.append(style.text("context", lang))
     if points is not None and len(points):
         inside = _in_zone(points)
-        handles.append(Line2D([], [], marker="o", linestyle="none", markersize=5,
-                              markerfacecolor=style.NEUTRAL["incident_in"],
-                              markeredgecolor="white"))
-        names.append(f"{style.text('incidents_in', lang)} ({int(inside.sum()):,})"
-                     .replace(",", "." if lang == "vi" else ","))
-        handles.append(Line2D([], [], marker="o", linestyle="none", markersize=3.5,
-                              markerfacecolor=style.NEUTRAL["incident_out"],
-                              markeredgecolor="none"))
-        names.append(f"{style.text('incidents_out', lang)} ({int((~inside).sum()):,})"
-                     .replace(",", "." if lang == "vi" else ","))
-    rows = len(handles)
-    fontsize = 10 if rows <= 11 else 9 if rows <= 15 else 8
-    ax = fig.add_axes((_PANEL_LEFT, _BOTTOM, 1 - _MARGIN - _PANEL_LEFT, max(top - _BOTTOM,
-                                                                             0.05)))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markersize=5,
+                markerfacecolor=style.NEUTRAL["incident_in"],
+                markeredgecolor="white",
+            )
+        )
+        names.append(f"{style.text('incidents_in', lang)} ({_count(inside.sum(), lang)})")
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markersize=3.5,
+                markerfacecolor=style.NEUTRAL["incident_out"],
+                markeredgecolor="none",
+            )
+        )
+        names.append(f"{style.text('incidents_out', lang)} ({_count((~inside).sum(), lang)})")
+    return handles, names
+
+
+def _count(value, lang: str) -> str:
+    text_ = f"{int(value):,}"
+    return text_.replace(",", ".") if lang == "vi" else text_
+
+
+def _draw_legend(fig, layers: DisplayLayers, points, lang: str, top: float, bottom: float) -> None:
+    """The legend in the side panel, at the largest font size (10 pt down to 6.5 pt) at which
+    it fits between the locator and the attribution line."""
+    from matplotlib.legend_handler import HandlerTuple
+
+    handles, names = _legend_entries(layers, points, lang)
+    title = (
+        style.text("strip", lang, km=style.km(layers.width_m, lang))
+        if len(layers.pairs)
+        else style.text("boundary", lang)
+    )
+    ax = fig.add_axes(
+        (_PANEL_LEFT, bottom, 1 - _MARGIN - _PANEL_LEFT, max(top - bottom, 0.05)),
+        gid="geozone-legend-panel",
+    )
     ax.set_axis_off()
-    legend = ax.legend(handles, names, loc="upper left", frameon=False, fontsize=fontsize,
-                       title=style.text("strip", lang, km=width_km), title_fontsize=fontsize + 1,
-                       alignment="left", handlelength=2.6, handleheight=1.1,
-                       borderaxespad=0.0, labelspacing=0.45,
-                       handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)})
-    legend.get_title().set_fontweight("bold")
-    # Wrap long entries (names of communes can be long) to the panel's width.
-    panel_px = ax.get_window_extent(fig.canvas.get_renderer()).width * 0.82
-    for entry in legend.get_texts():
-        words = entry.get_text()
-        if _text_width(fig, words, fontsize) > panel_px:
-            entry.set_text(_wrap(fig, words, panel_px / fig.bbox.width, fontsize=fontsize))
+    renderer = fig.canvas.get_renderer()
+    panel = ax.get_window_extent(renderer)
+    for fontsize in (10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5):
+        wrap_at = (panel.width - 3.4 * fontsize * fig.dpi / 72) / fig.bbox.width
+        labels = [_wrap(fig, n, wrap_at, fontsize=fontsize) for n in names]
+        legend = ax.legend(
+            handles,
+            labels,
+            loc="upper left",
+            frameon=False,
+            fontsize=fontsize,
+            title=title,
+            title_fontsize=fontsize + 1,
+            alignment="left",
+            handlelength=2.6,
+            handleheight=1.1,
+            borderaxespad=0.0,
+            labelspacing=0.45,
+            handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
+        )
+        legend.get_title().set_fontweight("bold")
+        box = legend.get_window_extent(renderer)
+        if box.y0 >= panel.y0 and box.width <= panel.width * 1.02:
+            break
     legend.set_gid("geozone-legend")
-    if pair_count == 0:
-        legend.set_title(style.text("boundary", lang))
 
 
 def _text_width(fig, text_: str, fontsize: float) -> float:
@@ -579,20 +891,37 @@ def _text_width(fig, text_: str, fontsize: float) -> float:
     return width
 
 
-def _draw_attribution(fig, agreement, layers: DisplayLayers, lang: str) -> None:
+def _draw_attribution(fig, agreement, layers: DisplayLayers, lang: str, locator: bool) -> float:
+    """The attribution line along the bottom; returns the figure fraction above it."""
     import geozone
 
-    extra = list(layers.extra_datasets) + ["vn2025-provinces-published"]
+    extra = list(layers.extra_datasets)
+    if locator:
+        extra.append("vn2025-provinces-published")
     line = style.attribution(agreement, lang, extra_datasets=extra)
-    crs_name = layers.crs.name
-    parts = [p for p in (line, f"{style.text('made_with', lang)} {geozone.__version__}",
-                         crs_name) if p]
+    parts = [
+        p
+        for p in (line, f"{style.text('made_with', lang)} {geozone.__version__}", layers.crs.name)
+        if p
+    ]
     wrapped = _wrap(fig, " · ".join(parts), 1 - 2 * _MARGIN, fontsize=7)
-    fig.text(_MARGIN, _BOTTOM - 0.012, wrapped, fontsize=7, va="top", ha="left",
-             color=style.NEUTRAL["muted_text"], gid="geozone-attribution", linespacing=1.2)
+    y = 0.6 * _MARGIN * fig.bbox.width / fig.bbox.height
+    t = fig.text(
+        _MARGIN,
+        y,
+        wrapped,
+        fontsize=7,
+        va="bottom",
+        ha="left",
+        color=style.NEUTRAL["muted_text"],
+        gid="geozone-attribution",
+        linespacing=1.25,
+    )
+    box = t.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
+    return box.y1 + 0.012
 
 
-# -- saving ---------------------------------------------------------------------------------
+# -- saving ------------------------------------------------------------------------------------
 _FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
 
@@ -630,8 +959,9 @@ def save_figure(fig: Figure, path, *, size: tuple[int, int] | None = None) -> Pa
     path = Path(os.fspath(path))
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"{path}: save maps as .png, .svg or .pdf (or .html with "
-                         "geozone.maps.save_html)")
+        raise InputError(
+            f"{path}: save maps as .png, .svg or .pdf (or .html with geozone.maps.save_html)"
+        )
     target = size or getattr(fig, "_geozone_size", None)
     dpi = fig.dpi
     if target is not None:
@@ -639,14 +969,16 @@ def save_figure(fig: Figure, path, *, size: tuple[int, int] | None = None) -> Pa
         dpi = target[0] / width_in
     path.parent.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context(_RC):
-        fig.savefig(path, format=fmt, dpi=dpi, facecolor=fig.get_facecolor(),
-                    metadata=_metadata(fig, fmt))
+        fig.savefig(
+            path, format=fmt, dpi=dpi, facecolor=fig.get_facecolor(), metadata=_metadata(fig, fmt)
+        )
     return path
 
 
 def _metadata(fig, fmt: str) -> dict:
-    title = next((t.get_text().replace("\n", " ") for t in fig.texts
-                  if t.get_gid() == "geozone-title"), None)
+    title = next(
+        (t.get_text().replace("\n", " ") for t in fig.texts if t.get_gid() == "geozone-title"), None
+    )
     if not title:
         return {}
     if fmt == "png":
@@ -656,6 +988,217 @@ def _metadata(fig, fmt: str) -> dict:
     return {"Title": title}
 
 
-def static_transition(transition_result, **kwargs) -> Figure:  # pragma: no cover - see below
-    """Placeholder until :mod:`geozone.reform` lands; see the module notes."""
-    raise NotImplementedError("static_transition needs geozone.reform")
+# -- transition of a 2008 agreement to 2025 units ----------------------------------------------
+_TRANSITION_TEXT = {
+    "vi": {
+        "kept": "Ranh giới vẫn là ranh giới giữa hai tỉnh mới ({km} km)",
+        "internal": "Ranh giới nay nằm trong một tỉnh mới ({km} km)",
+        "units": "Đơn vị hành chính sau sắp xếp (2025)",
+        "subtitle": "Ranh giới giáp ranh theo ĐVHC 2008, đối chiếu với ĐVHC 2025",
+    },
+    "en": {
+        "kept": "Still a border between two new provinces ({km} km)",
+        "internal": "Now inside one new province ({km} km)",
+        "units": "Units after the 2025 reform",
+        "subtitle": "Shared boundaries of the 2008 units against the 2025 units",
+    },
+}
+
+
+def static_transition(
+    transition,
+    *,
+    size: tuple[int, int] = (1920, 1080),
+    dpi: float | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    lang: str = "vi",
+    status_column: str = "status",
+    kept: str = "kept",
+    internal: str = "internal",
+) -> Figure:
+    """Draw a 2008 agreement's borders over the 2025 units: the borders that still separate
+    two new units, and those the reform made internal, in two styles.
+
+    Parameters
+    ----------
+    transition : object or GeoDataFrame
+        The 2008 agreement's shared boundaries with a ``status`` column (``"kept"`` or
+        ``"internal"``), as a GeoDataFrame, or an object with ``boundaries`` (that frame),
+        ``units`` (the 2025 units to draw under them, optional) and ``agreement`` (the 2008
+        agreement, for the title; optional) — the shape :mod:`geozone.reform`'s transition
+        result is expected to have.
+    size, dpi, title, subtitle, lang
+        As for :func:`static`.
+    status_column, kept, internal : str
+        Where the status is and its two values.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> lines = gpd.GeoDataFrame({"status": ["kept", "internal"]}, geometry=[
+    ...     shapely.LineString([(105.0, 10.0), (105.2, 10.1)]),
+    ...     shapely.LineString([(105.2, 10.1), (105.3, 10.3)])], crs=4326)
+    >>> fig = static_transition(lines, size=(960, 540), title="Thử nghiệm")
+    >>> [int(v) for v in fig.get_size_inches() * fig.dpi]
+    [960, 540]
+    """
+    lines = getattr(transition, "boundaries", transition)
+    units = getattr(transition, "units", None)
+    old = getattr(transition, "agreement", None)
+    if not isinstance(lines, gpd.GeoDataFrame) or status_column not in lines:
+        raise InputError(
+            f"static_transition needs shared boundaries with a {status_column!r} "
+            f"column ({kept!r} or {internal!r})"
+        )
+    unknown = sorted(set(lines[status_column].dropna().astype(str)) - {kept, internal})
+    if unknown:
+        raise InputError(f"{status_column}: unknown values {unknown}; use {kept!r} or {internal!r}")
+    words = _TRANSITION_TEXT["en" if lang == "en" else "vi"]
+    width_px, height_px = (int(v) for v in size)
+    if dpi is None:
+        dpi = width_px / SLIDE_INCHES[0]
+    from geozone.crs import metric_crs
+
+    crs = metric_crs(lines)
+    metric = lines.to_crs(crs)
+    status = metric[status_column].astype(str).to_numpy()
+    with mpl.rc_context(_RC):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.collections import LineCollection
+
+        fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
+        FigureCanvasAgg(fig)
+        title = style.clean(
+            title if title is not None else getattr(old, "title", "") or words["subtitle"]
+        )
+        subtitle = style.clean(subtitle if subtitle is not None else words["subtitle"])
+        top = _draw_titles(fig, title, subtitle)
+        bottom = 0.05
+        ax = fig.add_axes(
+            (_MARGIN, bottom, _MAP_RIGHT - _MARGIN, top - bottom - 0.015), gid="geozone-map"
+        )
+        ax.set_facecolor(style.NEUTRAL["background"])
+        new_units = None
+        if units is not None and len(units):
+            new_units = units.to_crs(crs)
+            # Main land of each unit (far islands left to the frame's edges) and the lines.
+            parts = []
+            for geom in new_units.geometry.values:
+                pieces = shapely.get_parts(geom)
+                if len(pieces):
+                    areas = shapely.area(pieces)
+                    parts.extend(pieces[areas >= 0.25 * areas.max()])
+            bounds = shapely.total_bounds(
+                np.concatenate([np.asarray(parts, dtype=object), metric.geometry.values])
+            )
+        else:
+            bounds = metric.total_bounds
+        _fit(ax, bounds, pad=0.05)
+        if new_units is not None:
+            _plot_polys(
+                ax,
+                new_units,
+                facecolor=style.NEUTRAL["unit_fill"],
+                edgecolor=style.NEUTRAL["member_edge"],
+                linewidth=1.0,
+                zorder=2,
+            )
+        lengths = {}
+        for value, colour, width, dash, z in (
+            (internal, style.NEUTRAL["uncovered"], 2.2, (0, (4, 2.5)), 6),
+            (kept, style.NEUTRAL["boundary"], 2.4, "solid", 7),
+        ):
+            part = metric.geometry.values[status == value]
+            lengths[value] = float(shapely.length(part).sum()) if len(part) else 0.0
+            segments = [
+                shapely.get_coordinates(p)
+                for g in part
+                for p in shapely.get_parts(g)
+                if not p.is_empty
+            ]
+            if segments:
+                ax.add_collection(
+                    LineCollection(
+                        segments,
+                        colors=colour,
+                        linewidths=width,
+                        linestyles=dash,
+                        zorder=z,
+                        capstyle="round",
+                    ),
+                    autolim=False,
+                )
+        layers_like = type("L", (), {"crs": crs})
+        obstacles = _draw_furniture(ax, layers_like, lang)
+        if new_units is not None and "name" in new_units:
+            placed = [o.get_window_extent(fig.canvas.get_renderer()).padded(3) for o in obstacles]
+            renderer = fig.canvas.get_renderer()
+            for rec in new_units.itertuples(index=False):
+                point = _anchor(rec.geometry)
+                if point is None:
+                    continue
+                label = ax.annotate(
+                    style.clean(rec.name).upper(),
+                    (point.x, point.y),
+                    ha="center",
+                    va="center",
+                    fontsize=12,
+                    fontweight="bold",
+                    color=style.NEUTRAL["text"],
+                    path_effects=_HALO,
+                    zorder=15,
+                    annotation_clip=True,
+                )
+                box = label.get_window_extent(renderer)
+                if any(box.overlaps(o) for o in placed):
+                    label.remove()
+                else:
+                    placed.append(box.padded(2))
+        handles = [
+            Line2D([], [], color=style.NEUTRAL["boundary"], linewidth=2.4),
+            Line2D(
+                [], [], color=style.NEUTRAL["uncovered"], linewidth=2.2, linestyle=(0, (4, 2.5))
+            ),
+        ]
+        names = [
+            words["kept"].format(km=_num_km(lengths[kept], lang)),
+            words["internal"].format(km=_num_km(lengths[internal], lang)),
+        ]
+        if new_units is not None:
+            handles.append(
+                Patch(
+                    facecolor=style.NEUTRAL["unit_fill"],
+                    edgecolor=style.NEUTRAL["member_edge"],
+                    linewidth=1.0,
+                )
+            )
+            names.append(words["units"])
+        legend_ax = fig.add_axes(
+            (_PANEL_LEFT, bottom, 1 - _MARGIN - _PANEL_LEFT, top - bottom - 0.015),
+            gid="geozone-legend-panel",
+        )
+        legend_ax.set_axis_off()
+        wrap_at = legend_ax.get_position().width * 0.8
+        names = [_wrap(fig, n, wrap_at, fontsize=10) for n in names]
+        legend_ax.legend(
+            handles,
+            names,
+            loc="upper left",
+            frameon=False,
+            fontsize=10,
+            handlelength=2.8,
+            labelspacing=0.9,
+            borderaxespad=0,
+        )
+    fig._geozone_size = (width_px, height_px)
+    return fig
+
+
+def _num_km(metres: float, lang: str) -> str:
+    text_ = f"{metres / 1000:,.1f}"
+    return text_.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "vi" else text_

@@ -24,6 +24,7 @@ Font
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from functools import cache
 
@@ -31,9 +32,11 @@ __all__ = [
     "FONT_FAMILY",
     "NEUTRAL",
     "PALETTE",
+    "PALETTE_EXTRA",
     "VIETNAMESE_LETTERS",
     "assign_pair_colours",
     "attribution",
+    "clean",
     "font_path",
     "missing_glyphs",
     "mix",
@@ -56,6 +59,10 @@ PALETTE: tuple[str, ...] = (
     "#AA4499",  # purple
 )
 
+#: Three more colours for agreements with 10–12 pairs, from Paul Tol's "vibrant" scheme
+#: (hues the muted scheme lacks). Beyond twelve, touching pairs still never share a colour.
+PALETTE_EXTRA: tuple[str, ...] = ("#EE7733", "#0077BB", "#EE3377")
+
 #: Colours of everything that is not a pair: background, land, lines, text.
 NEUTRAL = {
     "background": "#EDF0F2",  # sea and foreign land alike: outside the data
@@ -70,33 +77,43 @@ NEUTRAL = {
     "text": "#1A1A1A",
     "muted_text": "#555555",
     "halo": "#FFFFFF",
+    "highlight": "#D00000",  # the map's extent on the locator
     "incident_in": "#1A1A1A",
     "incident_out": "#8C8C8C",
     "patrol": "#0072B2",  # Okabe-Ito blue: not in the pair palette, reads as "our own"
-    "uncovered": "#D55E00",  # Okabe-Ito vermillion: gaps are the alarm colour
+    "uncovered": "#D00000",  # red, dashed: gaps are the alarm; no pair colour is this red
 }
 
 FONT_FAMILY = "DejaVu Sans"
 
 #: Every precomposed letter of the Vietnamese alphabet, lower and upper case: the 12 vowels
 #: with each of the 6 tones, plus đ and Đ (146 characters).
-VIETNAMESE_LETTERS: str = "".join(sorted(
-    {unicodedata.normalize("NFC", v + tone)
-     for v in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
-     for tone in ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")} | {"đ", "Đ"}
-))
+VIETNAMESE_LETTERS: str = "".join(
+    sorted(
+        {
+            unicodedata.normalize("NFC", v + tone)
+            for v in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
+            for tone in ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+        }
+        | {"đ", "Đ"}
+    )
+)
 
 _TEXT = {
     "vi": {
         "members": "Đơn vị ký kết",
-        "units": {"province": "Tỉnh, thành phố", "district": "Quận, huyện",
-                  "commune": "Xã, phường"},
+        "units": {
+            "province": "Tỉnh, thành phố",
+            "district": "Quận, huyện",
+            "commune": "Xã, phường",
+        },
         "context": "Địa phương lân cận",
         "boundary": "Đường địa giới giáp ranh",
         "strip": "Dải giáp ranh {km} km mỗi bên",
         "strips_by_pair": "Dải giáp ranh theo cặp đơn vị",
         "junction": "Khu vực giáp ranh nhiều đơn vị (bán kính {km} km)",
         "junction_short": "Khu vực giáp ranh nhiều đơn vị",
+        "junction_minor": "Điểm giao ranh giới hai đơn vị ký kết",
         "incidents": "Vụ việc",
         "incidents_in": "Vụ việc trong địa bàn giáp ranh",
         "incidents_out": "Vụ việc ngoài địa bàn giáp ranh",
@@ -117,6 +134,7 @@ _TEXT = {
         "strip_area": "Diện tích dải",
         "width": "Bề rộng",
         "units_at": "Đơn vị",
+        "labels": "Tên đơn vị",
         "zone": "Khu vực",
         "outside": "Ngoài địa bàn giáp ranh",
         "count": "Số vụ",
@@ -134,14 +152,18 @@ _TEXT = {
         "strips_by_pair": "Border strips by pair",
         "junction": "Junction zone ({km} km radius)",
         "junction_short": "Junction zone",
+        "junction_minor": "Junctions on a two-member border",
         "incidents": "Incidents",
         "incidents_in": "Incidents in a border zone",
         "incidents_out": "Incidents outside the border zones",
         "heatmap": "Incident density",
         "patrols": "Patrol points",
         "uncovered": "Border stretch without patrols",
-        "level": {"province": "province level", "district": "district level",
-                  "commune": "commune level"},
+        "level": {
+            "province": "province level",
+            "district": "district level",
+            "commune": "commune level",
+        },
         "signed": "signed {date}",
         "unsigned": "signing date unknown",
         "no_reference": "no reference",
@@ -155,6 +177,7 @@ _TEXT = {
         "strip_area": "Strip area",
         "width": "Width",
         "units_at": "Units",
+        "labels": "Unit names",
         "zone": "Zone",
         "outside": "Outside the border zones",
         "count": "Count",
@@ -164,6 +187,23 @@ _TEXT = {
         "vintage": "{vintage} units",
     },
 }
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean(value) -> str:
+    """A data string fit for a label: NFC, control characters removed (they have no glyph,
+    and XML — SVG, PPTX — cannot hold them). ``None`` and NaN become ``""``.
+
+    Examples
+    --------
+    >>> clean("Bắc" + chr(0) + " Hải" + chr(11))
+    'Bắc Hải'
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", str(value)))
 
 
 def text(key: str, lang: str = "vi", **values):
@@ -223,7 +263,8 @@ def subtitle(agreement, width_m: float | None = None, lang: str = "vi") -> str:
     parts = [
         agreement.reference or text("no_reference", lang),
         text("signed", lang, date=date) if date else text("unsigned", lang),
-        text("strip", lang, km=km(width, lang)).lower() if lang == "vi"
+        text("strip", lang, km=km(width, lang)).lower()
+        if lang == "vi"
         else text("strip", lang, km=km(width, lang)),
         text("level", lang).get(agreement.level, agreement.level),
     ]
@@ -301,14 +342,17 @@ def assign_pair_colours(keys, touching=()) -> dict:
     --------
     >>> assign_pair_colours(["a-b", "b-c"])
     {'a-b': '#CC6677', 'b-c': '#332288'}
-    >>> many = [f"p{i}" for i in range(11)]
-    >>> colours = assign_pair_colours(many, touching=[("p0", "p9"), ("p9", "p10")])
-    >>> colours["p9"] != colours["p0"] and colours["p9"] != colours["p10"]
+    >>> len(set(assign_pair_colours([f"p{i}" for i in range(12)]).values()))
+    12
+    >>> many = [f"p{i}" for i in range(14)]
+    >>> colours = assign_pair_colours(many, touching=[("p0", "p12"), ("p12", "p13")])
+    >>> colours["p12"] != colours["p0"] and colours["p12"] != colours["p13"]
     True
     """
     keys = list(dict.fromkeys(keys))
-    if len(keys) <= len(PALETTE):
-        return {key: PALETTE[i] for i, key in enumerate(keys)}
+    palette = PALETTE + PALETTE_EXTRA if len(keys) > len(PALETTE) else PALETTE
+    if len(keys) <= len(palette):
+        return {key: palette[i] for i, key in enumerate(keys)}
     neighbours: dict = {key: set() for key in keys}
     for a, b in touching:
         if a in neighbours and b in neighbours and a != b:
@@ -318,14 +362,14 @@ def assign_pair_colours(keys, touching=()) -> dict:
     # are free, take the least used so repeats spread over the palette.
     order = sorted(keys, key=lambda k: (-len(neighbours[k]), keys.index(k)))
     chosen: dict = {}
-    used = dict.fromkeys(range(len(PALETTE)), 0)
+    used = dict.fromkeys(range(len(palette)), 0)
     for key in order:
         taken = {chosen[n] for n in neighbours[key] if n in chosen}
-        free = [i for i in range(len(PALETTE)) if i not in taken] or list(range(len(PALETTE)))
+        free = [i for i in range(len(palette)) if i not in taken] or list(range(len(palette)))
         pick = min(free, key=lambda i: (used[i], i))
         chosen[key] = pick
         used[pick] += 1
-    return {key: PALETTE[chosen[key]] for key in keys}
+    return {key: palette[chosen[key]] for key in keys}
 
 
 @cache
@@ -339,8 +383,7 @@ def font_path(bold: bool = False) -> str:
     """
     from matplotlib import font_manager
 
-    props = font_manager.FontProperties(family=FONT_FAMILY,
-                                        weight="bold" if bold else "normal")
+    props = font_manager.FontProperties(family=FONT_FAMILY, weight="bold" if bold else "normal")
     return font_manager.findfont(props, fallback_to_default=False)
 
 
@@ -356,8 +399,13 @@ def missing_glyphs(text_: str, path: str | None = None) -> list[str]:
     []
     """
     cmap = _cmap(path or font_path())
-    return sorted({ch for ch in unicodedata.normalize("NFC", text_)
-                   if not ch.isspace() and ord(ch) not in cmap})
+    return sorted(
+        {
+            ch
+            for ch in unicodedata.normalize("NFC", text_)
+            if not ch.isspace() and ord(ch) not in cmap
+        }
+    )
 
 
 @cache

@@ -1,0 +1,493 @@
+"""Border strips and junction zones: the areas a coordination agreement covers.
+
+A *border strip* is the band of territory along a shared boundary, split by side: each unit
+of a pair gets the part of its own territory within a given distance of the line it shares
+with the other (see :func:`geozone.topology.shared_boundaries` for how that line is found).
+A *junction zone* is a disc around a point where three or more units meet, clipped to those
+units' territory.
+
+Widths and radii are metres; geometries come back in the caller's CRS.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+
+from geozone.errors import GeozoneWarning, InputError
+from geozone.topology import (
+    DEFAULT_TOLERANCE_M,
+    _build_topology,
+    _clip_to_boxes,
+    _polygonal,
+    _threaded,
+    _Topology,
+)
+
+__all__ = ["border_strips", "junction_zones"]
+
+_STRIP_COLUMNS = [
+    "pair_id",
+    "code",
+    "neighbour_code",
+    "name",
+    "neighbour_name",
+    "contact",
+    "width_m",
+    "area_m2",
+]
+_JUNCTION_COLUMNS = ["junction_id", "codes", "names", "n_units", "radius_m", "area_m2"]
+
+
+def border_strips(
+    units,
+    width_m,
+    pairs=None,
+    widths=None,
+    tolerance_m=DEFAULT_TOLERANCE_M,
+    crs=None,
+    include_point_contacts=False,
+) -> gpd.GeoDataFrame:
+    """Build the side-split border strips along the boundaries neighbouring units share.
+
+    Each side of a pair is the part of its owner's territory within ``width_m`` of the
+    shared boundary. The two sides of a pair never overlap: where the layer lets both units
+    claim the same ground (a data defect), the unit with the **lower code** keeps it, the
+    same rule that decides which edge the shared line follows (see
+    :func:`geozone.topology.shared_boundaries`). A gap between the units belongs to neither
+    side.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Polygon layer with a unique ``code`` column (``name`` is used when present).
+    width_m : float
+        Width of each side in metres (> 0), unless ``widths`` says otherwise.
+    pairs : iterable of (code, code), optional
+        Only these pairs, each in either order. Codes that are not in ``units`` raise
+        :class:`InputError`; a pair that shares no boundary is skipped with a
+        :class:`GeozoneWarning`. Default: every pair in ``"edge"`` contact.
+    widths : mapping, optional
+        Per-pair widths overriding ``width_m``. A key is a pair ``(a, b)``; the value is
+        either one width for both sides, or a tuple ``(width of a's side, width of b's
+        side)`` for an asymmetric strip, read in the key's order. A pair may appear once,
+        in either order.
+    tolerance_m : float, default :data:`geozone.topology.DEFAULT_TOLERANCE_M`
+        Snapping tolerance for finding the shared boundary.
+    crs : optional
+        Projected CRS to measure in; default: chosen by :func:`geozone.crs.metric_crs`.
+    include_point_contacts : bool, default False
+        Also build strips for pairs in ``"point"`` or ``"near"`` contact: each side is then
+        its owner's territory within the width of the contact (the touching points, or the
+        shortest line across the gap).
+
+    Returns
+    -------
+    GeoDataFrame
+        In the input CRS, one row per (pair, side), sorted by pair then side: ``pair_id``
+        (``f"{code_a}-{code_b}"`` with ``code_a < code_b``), ``code`` (the side's owner),
+        ``neighbour_code``, ``name``, ``neighbour_name``, ``contact``, ``width_m``,
+        ``area_m2`` and the (Multi)Polygon geometry.
+
+    Raises
+    ------
+    InputError
+        For a width that is not a positive number, unknown codes in ``pairs`` or
+        ``widths``, a pair given twice in ``widths``, or a bad units layer.
+
+    Examples
+    --------
+    Two 1 km squares side by side; a 100 m strip each side, 300 m on B's side:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> units = gpd.GeoDataFrame(
+    ...     {"code": ["A", "B"]},
+    ...     geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)],
+    ...     crs=32648,
+    ... )
+    >>> strips = border_strips(units, 100, widths={("B", "A"): (300, 100)})
+    >>> strips[["pair_id", "code", "neighbour_code", "width_m", "area_m2"]]
+      pair_id code neighbour_code  width_m   area_m2
+    0     A-B    A              B    100.0  100000.0
+    1     A-B    B              A    300.0  300000.0
+    >>> strips.geometry[1].bounds
+    (1000.0, 0.0, 1300.0, 1000.0)
+    """
+    default_width = _checked_width(width_m, "width_m")
+    wanted = _checked_pairs(pairs, "pairs") if pairs is not None else None
+    side_widths = _checked_widths(widths)
+    focus = None
+    if wanted is not None:
+        focus = {code for pair in wanted for code in pair}
+    topology = _build_topology(units, tolerance_m, crs, focus=focus)
+    codes = topology.units.codes
+    known = set(codes.tolist())
+    for label, requested in (("pairs", wanted or ()), ("widths", side_widths)):
+        unknown = sorted({c for pair in requested for c in pair} - known)
+        if unknown:
+            raise InputError(
+                f"{label} names unit code(s) not in the layer: {', '.join(unknown[:10])}"
+            )
+
+    rows = _strip_rows(topology, wanted, include_point_contacts)
+    frame = topology.pair_labels(rows)
+    a = topology.pairs["a"].to_numpy()[rows]
+    b = topology.pairs["b"].to_numpy()[rows]
+    width_a = np.full(len(rows), default_width)
+    width_b = np.full(len(rows), default_width)
+    for k, (code_a, code_b) in enumerate(zip(frame["code_a"], frame["code_b"], strict=True)):
+        width_a[k] = side_widths.get((code_a, code_b), default_width)
+        width_b[k] = side_widths.get((code_b, code_a), default_width)
+
+    contact = _contact_geometries(topology, rows)
+    owner = np.concatenate([a, b])
+    other = np.concatenate([b, a])
+    width = np.concatenate([width_a, width_b])
+    # Both sides of a pair share one buffer when their widths agree (the usual case).
+    reach = np.empty(2 * len(rows), dtype=object)
+    same = width_a == width_b
+    reach[: len(rows)] = _buffers(contact, width_a)
+    reach[len(rows) :][same] = reach[: len(rows)][same]
+    reach[len(rows) :][~same] = _buffers(contact[~same], width_b[~same])
+    sides = _sides(topology, owner, other, reach)
+
+    frame = pd.DataFrame(
+        {
+            "pair_id": np.concatenate([frame["code_a"] + "-" + frame["code_b"]] * 2),
+            "code_a": np.concatenate([frame["code_a"]] * 2),
+            "code_b": np.concatenate([frame["code_b"]] * 2),
+            "code": codes[owner],
+            "neighbour_code": codes[other],
+            "name": topology.units.names[owner],
+            "neighbour_name": topology.units.names[other],
+            "contact": np.concatenate([topology.pairs["contact"].to_numpy()[rows]] * 2),
+            "width_m": width,
+            "area_m2": shapely.area(sides),
+        }
+    )
+    keep = ~shapely.is_empty(sides)
+    frame = frame[keep].assign(geometry=topology.units.to_source(sides[keep]))
+    frame = frame.sort_values(["code_a", "code_b", "code"], ignore_index=True)
+    return gpd.GeoDataFrame(
+        frame[[*_STRIP_COLUMNS, "geometry"]], geometry="geometry", crs=topology.units.crs
+    )
+
+
+def junction_zones(units, radius_m, tolerance_m=DEFAULT_TOLERANCE_M, crs=None) -> gpd.GeoDataFrame:
+    """Build a zone around every point where three or more units meet.
+
+    Junctions are the nodes of the shared-boundary network (see
+    :func:`geozone.topology.shared_boundaries`): the points where shared lines of three or
+    more units end. Line ends within ``tolerance_m`` of each other are one junction (real
+    layers rarely meet in exactly one point). A point where two units meet the coast or the
+    border is not a junction.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Polygon layer with a unique ``code`` column (``name`` is used when present).
+    radius_m : float
+        Radius of the zone in metres (> 0).
+    tolerance_m : float, default :data:`geozone.topology.DEFAULT_TOLERANCE_M`
+        Snapping tolerance for shared boundaries and for merging nearby line ends.
+    crs : optional
+        Projected CRS to measure in; default: chosen by :func:`geozone.crs.metric_crs`.
+
+    Returns
+    -------
+    GeoDataFrame
+        In the input CRS, one row per junction, sorted by ``junction_id``:
+        ``junction_id`` (the member codes joined with ``"-"``, plus ``"#2"``, ``"#3"``… when
+        the same units meet at several points, numbered west to east), ``codes`` (sorted
+        member codes joined with ``"|"``), ``names`` (their names, same order),
+        ``n_units``, ``radius_m``, ``area_m2`` and the geometry: the disc around the
+        junction clipped to the member units' territory.
+
+    Examples
+    --------
+    Three units meeting at (1000, 1000):
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> units = gpd.GeoDataFrame(
+    ...     {"code": ["A", "B", "C"]},
+    ...     geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000),
+    ...               box(0, 1000, 2000, 2000)],
+    ...     crs=32648,
+    ... )
+    >>> zones = junction_zones(units, 100)
+    >>> zones[["junction_id", "codes", "n_units"]]
+      junction_id  codes  n_units
+    0       A-B-C  A|B|C        3
+    >>> round(zones.geometry[0].centroid.x), round(zones.geometry[0].area / 1000)
+    (1000, 31)
+    """
+    radius = _checked_width(radius_m, "radius_m")
+    topology = _build_topology(units, tolerance_m, crs)
+    points, members = _junctions(topology)
+    codes = topology.units.codes
+    names = topology.units.names
+    discs = shapely.buffer(points, radius)
+    geometry = _clipped_discs(topology, discs, members)
+    member_codes = [sorted(codes[m].tolist()) for m in members]
+    frame = pd.DataFrame(
+        {
+            "junction_id": _junction_ids(member_codes, shapely.get_coordinates(points)),
+            "codes": ["|".join(c) for c in member_codes],
+            "names": [
+                "|".join(
+                    "" if names[i] is None else str(names[i])
+                    for i in sorted(m, key=lambda i: codes[i])
+                )
+                for m in members
+            ],
+            "n_units": [len(m) for m in members],
+            "radius_m": radius,
+            "area_m2": shapely.area(geometry),
+        }
+    )
+    frame["geometry"] = topology.units.to_source(geometry) if len(frame) else []
+    frame = frame.sort_values("junction_id", ignore_index=True)
+    return gpd.GeoDataFrame(
+        frame[[*_JUNCTION_COLUMNS, "geometry"]], geometry="geometry", crs=topology.units.crs
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Arguments
+# --------------------------------------------------------------------------------------
+
+
+def _checked_width(value, label) -> float:
+    try:
+        width = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{label} must be a number of metres, got {value!r}") from None
+    if not math.isfinite(width) or width <= 0:
+        raise InputError(f"{label} must be a positive number of metres, got {value!r}")
+    return width
+
+
+def _checked_pairs(pairs, label) -> list[tuple[str, str]]:
+    """Pairs as sorted tuples of string codes, in the order given, without repeats."""
+    out = []
+    for pair in pairs:
+        if isinstance(pair, str) or len(pair) != 2:
+            raise InputError(
+                f"{label} must hold pairs of unit codes like ('79', '80'), got {pair!r}"
+            )
+        a, b = (str(c) for c in pair)
+        if a == b:
+            raise InputError(f"{label} pairs a unit with itself: {pair!r}")
+        key = (min(a, b), max(a, b))
+        if key not in out:
+            out.append(key)
+    return out
+
+
+def _checked_widths(widths) -> dict[tuple[str, str], float]:
+    """Per-side widths keyed by (owner, neighbour)."""
+    if widths is None:
+        return {}
+    if not isinstance(widths, Mapping):
+        raise InputError(
+            "widths must be a mapping such as {('79', '80'): 500} or {('79', '80'): (500, 1000)}"
+        )
+    sides: dict[tuple[str, str], float] = {}
+    seen: dict[tuple[str, str], object] = {}
+    for key, value in widths.items():
+        (pair,) = _checked_pairs([key], "widths")
+        if pair in seen:
+            raise InputError(f"widths gives the pair {seen[pair]!r} twice (also as {key!r})")
+        seen[pair] = key
+        a, b = (str(c) for c in key)
+        if isinstance(value, tuple | list):
+            if len(value) != 2:
+                raise InputError(
+                    f"widths[{key!r}] must be one width or a pair (width of {a}'s side, "
+                    f"width of {b}'s side), got {value!r}"
+                )
+            width_a, width_b = value
+        else:
+            width_a = width_b = value
+        sides[(a, b)] = _checked_width(width_a, f"widths[{key!r}]")
+        sides[(b, a)] = _checked_width(width_b, f"widths[{key!r}]")
+    return sides
+
+
+# --------------------------------------------------------------------------------------
+# Strips
+# --------------------------------------------------------------------------------------
+
+
+def _strip_rows(topology: _Topology, wanted, include_point_contacts) -> np.ndarray:
+    """Rows of ``topology.pairs`` that get a strip, warning about requested pairs that do not."""
+    contact = topology.pairs["contact"].to_numpy()
+    allowed = contact == "edge"
+    if include_point_contacts:
+        allowed |= contact != "edge"
+    if wanted is None:
+        return np.flatnonzero(allowed)
+    codes = topology.units.codes
+    key_of_row = {
+        (codes[a], codes[b]): row
+        for row, (a, b) in enumerate(zip(topology.pairs["a"], topology.pairs["b"], strict=True))
+    }
+    rows, skipped = [], []
+    for pair in wanted:
+        row = key_of_row.get(pair)
+        if row is not None and allowed[row]:
+            rows.append(row)
+        else:
+            kind = "no contact" if row is None else f"contact {contact[row]!r}"
+            skipped.append(f"{pair[0]}-{pair[1]} ({kind})")
+    if skipped:
+        hint = "" if include_point_contacts else "; include_point_contacts=True adds point contacts"
+        warnings.warn(
+            f"no shared boundary, so no strip, for: {', '.join(skipped)}{hint}",
+            GeozoneWarning,
+            stacklevel=3,
+        )
+    return np.array(sorted(rows), dtype=np.int64)
+
+
+def _contact_geometries(topology: _Topology, rows) -> np.ndarray:
+    """Metric geometry each pair's strip is measured from: the shared line or the contact."""
+    contact = topology.pairs["contact"].to_numpy()[rows]
+    out = np.full(len(rows), None, dtype=object)
+    edge = contact == "edge"
+    out[edge] = topology.lines(rows[edge], metric=True)
+    if (~edge).any():
+        polygons = topology.units.metric
+        a = topology.pairs["a"].to_numpy()[rows[~edge]]
+        b = topology.pairs["b"].to_numpy()[rows[~edge]]
+        # Where two units touch, their boundaries meet in the touching points; across a gap,
+        # the shortest line bridges it.
+        touching = shapely.intersection(
+            shapely.boundary(polygons[a]), shapely.boundary(polygons[b])
+        )
+        bridge = shapely.shortest_line(polygons[a], polygons[b])
+        out[~edge] = np.where(shapely.is_empty(touching), bridge, touching)
+    return out
+
+
+def _buffers(geometries, widths) -> np.ndarray:
+    """Buffers of shared lines, without the spurious holes GEOS sometimes leaves in them.
+
+    A wide buffer of a wiggly line can come back with small holes well inside it (about 3 %
+    of the 1 km buffers of the 2025 commune boundaries have one). A true hole of a buffer is
+    at least the width away from the line everywhere, so holes closer than that are filled.
+    """
+    widths = np.asarray(widths, dtype=float)
+    buffers = _threaded(shapely.buffer, geometries, widths, min_chunk=32)
+    parts, owner = shapely.get_parts(buffers, return_index=True)
+    holed = np.flatnonzero(shapely.get_num_interior_rings(parts) > 0)
+    if not len(holed):
+        return buffers
+    for k in holed:
+        part = parts[k]
+        holes = list(part.interiors)
+        distance = shapely.distance(holes, geometries[owner[k]])
+        keep = [h for h, d in zip(holes, distance, strict=True) if d >= 0.98 * widths[owner[k]]]
+        if len(keep) < len(holes):
+            parts[k] = shapely.Polygon(part.exterior, keep)
+    repaired = np.asarray(buffers).copy()
+    for k in np.unique(owner[holed]):
+        mine = parts[owner == k]
+        repaired[k] = mine[0] if len(mine) == 1 else shapely.union_all(mine)
+    return repaired
+
+
+def _sides(topology: _Topology, owner, other, reach) -> np.ndarray:
+    """Owner territory within each reach polygon, minus what the other unit keeps."""
+    polygons = topology.units.metric
+    clipped = _clip_to_boxes(polygons[owner], shapely.bounds(reach))
+    sides = _threaded(shapely.intersection, clipped, reach, min_chunk=16)
+    # Where both claim the ground, the lower code keeps it.
+    for k in np.flatnonzero(owner > other):
+        overlap = topology.overlap.get((int(other[k]), int(owner[k])))
+        if overlap is not None and sides[k].intersects(overlap):
+            sides[k] = shapely.difference(sides[k], overlap)
+    return _polygonal(sides)
+
+
+# --------------------------------------------------------------------------------------
+# Junctions
+# --------------------------------------------------------------------------------------
+
+
+def _junctions(topology: _Topology) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Points where shared lines of three or more units end, with the units meeting there."""
+    rows = topology.edge_rows()
+    if not len(rows):
+        return np.empty(0, dtype=object), []
+    lines = topology.lines(rows, metric=True)
+    parts, part_row = shapely.get_parts(lines, return_index=True)
+    open_ = ~shapely.is_closed(parts)
+    parts, part_row = parts[open_], rows[part_row[open_]]
+    ends = np.concatenate([shapely.get_point(parts, 0), shapely.get_point(parts, -1)])
+    end_pair = np.concatenate([part_row, part_row])
+    unit_a = topology.pairs["a"].to_numpy()[end_pair]
+    unit_b = topology.pairs["b"].to_numpy()[end_pair]
+
+    # Line ends within the tolerance of each other are one node.
+    xy = shapely.get_coordinates(ends)
+    unique_xy, node = np.unique(xy, axis=0, return_inverse=True)
+    node = node.ravel()
+    points = shapely.points(unique_xy)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(unique_xy)))
+    if topology.tolerance_m > 0:
+        i, j = shapely.STRtree(points).query(
+            points, predicate="dwithin", distance=topology.tolerance_m
+        )
+        graph.add_edges_from(zip(i[i < j].tolist(), j[i < j].tolist(), strict=True))
+    cluster = np.empty(len(unique_xy), dtype=np.int64)
+    for k, component in enumerate(nx.connected_components(graph)):
+        cluster[list(component)] = k
+    end_cluster = cluster[node]
+
+    frame = pd.DataFrame(
+        {
+            "cluster": np.concatenate([end_cluster, end_cluster]),
+            "unit": np.concatenate([unit_a, unit_b]),
+        }
+    ).drop_duplicates()
+    members = frame.groupby("cluster")["unit"].agg(lambda u: np.sort(u.to_numpy()))
+    members = members[members.map(len) >= 3]
+    centre = pd.DataFrame(unique_xy, columns=["x", "y"]).groupby(cluster).mean()
+    centre = centre.loc[members.index]
+    return shapely.points(centre.to_numpy()), list(members.to_numpy())
+
+
+def _clipped_discs(topology: _Topology, discs, members) -> np.ndarray:
+    """Each disc clipped to the union of its member units."""
+    if not len(discs):
+        return np.empty(0, dtype=object)
+    junction = np.repeat(np.arange(len(discs)), [len(m) for m in members])
+    unit = np.concatenate(members)
+    clipped = _clip_to_boxes(topology.units.metric[unit], shapely.bounds(discs[junction]))
+    pieces = _polygonal(_threaded(shapely.intersection, clipped, discs[junction], min_chunk=64))
+    out = np.empty(len(discs), dtype=object)
+    for k, group in pd.Series(np.arange(len(unit))).groupby(junction):
+        out[k] = shapely.union_all(pieces[group.to_numpy()])
+    return _polygonal(out)
+
+
+def _junction_ids(member_codes, xy) -> list[str]:
+    base = ["-".join(c) for c in member_codes]
+    order = np.lexsort((xy[:, 1], xy[:, 0])) if len(xy) else np.empty(0, dtype=np.int64)
+    seen: dict[str, int] = {}
+    ids = [""] * len(base)
+    for k in order:
+        seen[base[k]] = seen.get(base[k], 0) + 1
+        ids[k] = base[k] if seen[base[k]] == 1 else f"{base[k]}#{seen[base[k]]}"
+    return ids
