@@ -419,7 +419,7 @@ def load_units(
     >>> communes = load_units("vn2025-communes")
     >>> len(communes), communes.crs.to_epsg()
     (3321, 4326)
-    >>> communes.loc[communes.code == "31117", ["name", "level", "province_code"]].values.tolist()
+    >>> communes.loc[communes.code == "31135", ["name", "level", "province_code"]].values.tolist()
     [['Ninh Kiều', 'commune', '92']]
     """
     if isinstance(source, gpd.GeoDataFrame):

@@ -14,13 +14,14 @@ PowerPoint decks.
 The look (palette, fonts, legend words) lives in :mod:`geozone.maps.style`.
 """
 
-from geozone.maps.interactive import interactive, save_html
+from geozone.maps.interactive import interactive, render_html, save_html
 from geozone.maps.slides import agreement_deck
 from geozone.maps.static import save_figure, static, static_transition
 
 __all__ = [
     "agreement_deck",
     "interactive",
+    "render_html",
     "save_figure",
     "save_html",
     "static",
