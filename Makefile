@@ -12,6 +12,7 @@ setup:
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/geozone data fetch --mirror $(MIRROR)
 	$(BIN)/geozone agreements show csh-tay-nam-2025
+	mkdir -p build && $(BIN)/geozone map csh-tay-nam-2025 -o build/csh-tay-nam-2025.html
 
 test:
 	$(BIN)/python -m pytest
@@ -26,3 +27,7 @@ lint:
 
 bench:
 	$(BIN)/python benchmarks/bench_topology.py
+	$(BIN)/python benchmarks/bench_classify.py
+
+docs:
+	$(BIN)/python -m mkdocs build --strict

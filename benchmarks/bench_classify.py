@@ -236,8 +236,12 @@ def _compare(ours, plain, pts, a) -> dict:
             assert code == min(allowed[idx]), f"row {idx}: {code} is not the smallest code"
         sides = ours.loc[ties & ours["in_zone"].to_numpy()]
         home_in_pair = np.array(
-            [str(u) in str(z).split("-") for u, z in zip(sides["unit_code"], sides["zone"],
-                                                         strict=True)], bool)
+            [
+                str(u) in str(z).split("-")
+                for u, z in zip(sides["unit_code"], sides["zone"], strict=True)
+            ],
+            bool,
+        )
         same = (sides["side"].astype(str) == sides["unit_code"].astype(str)).to_numpy()
         assert same[home_in_pair].all(), "side is not the home unit's"
     report["identical"] = True

@@ -413,6 +413,21 @@ class Agreement:
 
         return interactive(self, incidents=incidents, patrols=patrols, width_m=width_m, **kwargs)
 
+    def transition(self, **kwargs):
+        """This 2008 agreement carried over to the units of 2025-07-01: which borders are
+        still inter-provincial, which became internal, and the equivalent 2025 agreement
+        (see :func:`geozone.reform.transition`, which takes the same keywords).
+
+        Examples
+        --------
+        >>> t = agreement("qc-303-2020").transition()
+        >>> t.agreement.id, t.agreement.pairs[["code_a", "code_b"]].values.tolist()
+        ('qc-303-2020-2025', [['75', '79'], ['79', '80'], ['79', '82'], ['80', '82']])
+        """
+        from geozone.reform import transition
+
+        return transition(self, **kwargs)
+
     # -- summaries ------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.pairs)

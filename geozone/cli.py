@@ -202,6 +202,123 @@ def agreements_show(obj, agreement_id, level, width):
         click.echo("\nnotes: " + a.notes)
 
 
+@agreements.command("transition")
+@click.argument("agreement_id")
+@click.option("--level", type=_LEVELS, help="Level of the 2008 borders [default: the first].")
+@click.option(
+    "--tolerance",
+    type=float,
+    help="Metres the 2008 and 2025 outlines may differ before it is reported [default: 1000].",
+)
+@click.pass_obj
+def agreements_transition(obj, agreement_id, level, tolerance):
+    """A 2008 agreement in the units of 2025-07-01: kept and internal borders, the equivalent
+    agreement between the new provinces."""
+    from geozone.agreements import agreement
+
+    a = agreement(agreement_id, level=level, data_dir=obj["data_dir"])
+    t = a.transition(**({} if tolerance is None else {"tolerance_m": tolerance}))
+    status = t.boundaries["status"]
+    click.echo(a.title)
+    click.echo(
+        f"{len(t.boundaries)} border(s) between members ({a.level} level, 2008 units): "
+        f"{int((status == 'kept').sum())} kept between two 2025 provinces, "
+        f"{int((status == 'internal').sum())} internal to one"
+    )
+    click.echo(_table(t.summary().round({"length_km": 1}).fillna("-")))
+    far = t.disagreements[t.disagreements["disagrees"]]
+    if len(far):
+        click.echo(f"\n2008 and 2025 outlines differ by more than {t.tolerance_m:g} m:")
+        for r in far.itertuples(index=False):
+            click.echo(
+                f"  {r.pair_id}: "
+                + (
+                    r.note
+                    if r.note
+                    else f"{r.far_m / 1000:.1f} of {r.length_m / 1000:.1f} km "
+                    f"(at most {r.max_distance_m:,.0f} m)"
+                )
+            )
+    new = t.agreement
+    click.echo(f"\n2025 equivalent: {new.id} (vintage 2025, levels {', '.join(new.levels)})")
+    click.echo(
+        "members: "
+        + ", ".join(f"{n} ({c})" for c, n in zip(new.members.code, new.members.name, strict=True))
+    )
+    pairs = t.new_pairs.assign(
+        km=t.new_pairs["length_m"] / 1000,
+        km_beyond_2008=t.new_pairs["beyond_old_m"] / 1000,
+    )
+    click.echo("pairs:")
+    columns = ["new_pair_id", "name_a", "name_b", "contact", "km", "old_pairs", "km_beyond_2008"]
+    click.echo(_table(pairs[columns].round(1)) if len(pairs) else "  none")
+
+
+# -- classification --------------------------------------------------------------------
+@main.command("classify")
+@click.argument("input_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--agreement", "agreement_id", required=True, help="Agreement id or .toml file.")
+@click.option("--width", type=float, help="Strip width in metres [default: the agreement's].")
+@click.option("--level", type=_LEVELS, help="Level to compute at [default: the agreement's].")
+@click.option("--crs", help="CRS of the input coordinates (4326, 3405, 'vn2000:Cần Thơ').")
+@click.option(
+    "--fix-swapped", is_flag=True, help="Swap lat/lon pairs that only make sense swapped."
+)
+@click.option("--lat", help="Latitude column, when its name is not recognised.")
+@click.option("--lon", help="Longitude column, when its name is not recognised.")
+@click.option("--id-column", help="Incident id column; repeats get status duplicate_id.")
+@click.option("--chunksize", type=click.IntRange(min=1), default=250_000, show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output: .csv, .xlsx, .geojson, .gpkg or .parquet.",
+)
+@click.pass_obj
+def classify(
+    obj,
+    input_path,
+    agreement_id,
+    width,
+    level,
+    crs,
+    fix_swapped,
+    lat,
+    lon,
+    id_column,
+    chunksize,
+    output,
+):
+    """Classify incident or patrol points into units, border strips and junction zones."""
+    from pathlib import Path
+
+    from geozone.agreements import agreement
+    from geozone.classify import classify_file
+    from geozone.errors import InputError
+
+    if Path(output).resolve() == Path(input_path).resolve():
+        raise InputError(f"{output} is the input file; choose another output path")
+    a = agreement(agreement_id, level=level, data_dir=obj["data_dir"])
+    counts = classify_file(
+        input_path,
+        a,
+        output,
+        width_m=width,
+        chunksize=chunksize,
+        progress=sys.stderr.isatty(),
+        crs=crs,
+        fix_swapped=fix_swapped,
+        lat=lat,
+        lon=lon,
+        id_column=id_column,
+    )
+    total = sum(counts.values())
+    for status, n in counts.items():
+        click.echo(f"{status:20} {n:>12,}  {n / max(total, 1):6.1%}")
+    click.echo(f"{total:,} rows -> {output}")
+
+
 # -- maps ------------------------------------------------------------------------------
 @main.command("map")
 @click.argument("agreement_id")

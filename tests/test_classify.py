@@ -462,3 +462,11 @@ def test_real_points_commune_level(tay_nam):
     assert out["province_code"].tolist() == ["92", "91"]
     assert out["side"].iloc[1] == out["unit_code"].iloc[1]
     assert out["zone"].iloc[1].split("-")[0].startswith("3")  # a commune pair
+
+
+def test_point_outside_the_projection_is_invalid_not_a_crash(agreement, squares):
+    pts = gpd.GeoDataFrame(geometry=[Point(1e9, 5.0), Point(105.75, 9.98)], crs=4326)
+    out = _run(pts, agreement, squares)
+    assert out["status"].tolist() == ["invalid_coordinate", "ok"]
+    assert "cannot be projected" in out["status_detail"].iloc[0]
+    assert np.isnan(out["dist_to_border_m"].iloc[0])

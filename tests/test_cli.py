@@ -78,3 +78,18 @@ def test_agreements_list_and_show(data_dir):
     shown = run("agreements", "show", "song-cau-quy-nhon-2017")
     assert shown.exit_code == 0, shown.output
     assert "Sông Cầu" in shown.output and "540-557" in shown.output
+
+
+@pytest.mark.realdata
+def test_classify_command_counts_every_row(tmp_path, data_dir):
+    source = tmp_path / "incidents.csv"
+    source.write_text(
+        "id;vi_do;kinh_do\n1;10,0340;105,7876\n2;;\n3;105.78;10.03\n", encoding="utf-8"
+    )
+    out = tmp_path / "out.csv"
+    result = run("classify", str(source), "--agreement", "csh-tay-nam-2025", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith(f"3 rows -> {out}")
+    assert "missing_coordinate" in result.output and "suspect_swapped" in result.output
+    same = run("classify", str(source), "--agreement", "csh-tay-nam-2025", "-o", str(source))
+    assert same.exit_code == 2 and "input file" in same.output

@@ -1,20 +1,29 @@
-"""Tests of geozone.reform: the 2025 province and commune crosswalks.
+"""Tests of geozone.reform: the 2025 province and commune crosswalks, and the transition of
+2008 agreements to the 2025 units.
 
 The real-data tests check the staged tables against Resolution 202/2025/QH15 and the data
-README's list of known faults; the others run the loader's rules on small hand-made tables.
+README's list of known faults, and the transitions of the catalogued 2008 agreements against
+the resolution; the others run the loader's rules on small hand-made tables.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+import shapely
+from click.testing import CliRunner
 
 from geozone import crs as gcrs
 from geozone import reform
+from geozone.agreements import Agreement, agreement
+from geozone.cli import main as cli_main
 from geozone.datasets import read_table
-from geozone.errors import DataError, InputError
+from geozone.errors import AgreementError, DataError, InputError
 from geozone.reform import (
     commune_crosswalk,
     commune_predecessors,
@@ -428,3 +437,261 @@ def test_inconsistent_province_table(serve, tmp_path):
 
     serve(tables)
     assert len(province_crosswalk(tmp_path)) == 63
+
+
+# --- transition of 2008 agreements ------------------------------------------------------------
+
+# Old province → new province, from the resolution as typed above (not from the data).
+OLD_TO_NEW = {old: new for new, olds in RESOLUTION_202.items() for old in olds}
+QC_303_NEW_PAIRS = {("75", "79"), ("79", "80"), ("79", "82"), ("80", "82")}
+
+
+@pytest.fixture(scope="module")
+def qc303(data_dir):
+    return agreement("qc-303-2020").transition()
+
+
+@pytest.mark.realdata
+def test_qc_303_borders_kept_and_internal(qc303):
+    b = qc303.boundaries.set_index("pair_id")
+    old = qc303.old.shared_boundaries.set_index("pair_id")
+    # Every 2008 shared border once, with its 2008 line and length.
+    assert list(b.index) == list(old.index)
+    assert b["length_m"].tolist() == pytest.approx(old["length_m"].tolist())
+    assert all(g.equals(h) for g, h in zip(b.geometry, old.geometry, strict=True))
+    assert b.crs.to_epsg() == 4326
+    for pair, row in b.iterrows():
+        new_a, new_b = OLD_TO_NEW[row.code_a], OLD_TO_NEW[row.code_b]
+        assert (row.new_code_a, row.new_code_b) == (new_a, new_b), pair
+        assert row.status == ("internal" if new_a == new_b else "kept"), pair
+    expected = {
+        "74-79": ("internal", "79", "79"),  # Bình Dương – HCM: inside the new HCM
+        "77-79": ("internal", "79", "79"),  # Bà Rịa-Vũng Tàu – HCM
+        "72-80": ("internal", "80", "80"),  # Tây Ninh – Long An: inside the new Tây Ninh
+        "79-80": ("kept", "79", "80"),  # HCM – Long An: now HCM – Tây Ninh
+        "80-82": ("kept", "80", "82"),  # Long An – Tiền Giang: now Tây Ninh – Đồng Tháp
+        "79-82": ("kept", "79", "82"),  # HCM – Tiền Giang: now HCM – Đồng Tháp
+    }
+    for pair, values in expected.items():
+        assert tuple(b.loc[pair, ["status", "new_code_a", "new_code_b"]]) == values, pair
+    assert b.loc["80-82", ["name_a", "name_b"]].tolist() == ["Tỉnh Long An", "Tỉnh Tiền Giang"]
+    assert b.loc["80-82", ["new_name_a", "new_name_b"]].tolist() == [
+        "Tỉnh Tây Ninh",
+        "Tỉnh Đồng Tháp",
+    ]
+    assert b.loc["72-74", "new_pair_id"] == "79-80"  # Tây Ninh – Bình Dương, oriented a < b
+    assert pd.isna(b.loc["74-79", "new_pair_id"])
+    summary = qc303.summary()
+    assert summary.columns.tolist() == [
+        "pair",
+        "name_a",
+        "name_b",
+        "new_pair",
+        "new_name_a",
+        "new_name_b",
+        "status",
+        "length_km",
+    ]
+    assert summary["length_km"].sum() == pytest.approx(b["length_m"].sum() / 1000)
+
+
+@pytest.mark.realdata
+def test_qc_303_coverage_and_units(qc303):
+    coverage = qc303.coverage.set_index("old_code")
+    assert coverage["new_code"].to_dict() == {
+        old: OLD_TO_NEW[old] for old in ["79", "77", "74", "75", "80", "72", "82"]
+    }
+    assert (coverage["part"] == "full").all()
+    assert coverage.loc["82", "new_name"] == "Tỉnh Đồng Tháp"
+    units = qc303.units.set_index("code")
+    assert units["old_codes"].to_dict() == {"75": "75", "79": "79|77|74", "80": "80|72", "82": "82"}
+    assert (units["vintage"] == 2025).all() and (units["level"] == "province").all()
+
+
+@pytest.mark.realdata
+def test_qc_303_communes_come_from_the_old_members(qc303):
+    table = read_table("vn2025-codes")
+    communes = table[table["level"] == "3"].groupby("province_code")["code"].apply(set)
+    listed = set(qc303.communes["new_code"])
+    # The new HCM and Tây Ninh are made of members only: every commune of theirs is listed.
+    assert communes["79"] <= listed and communes["80"] <= listed
+    # Đồng Nai took in Bình Phước, Đồng Tháp the old Đồng Tháp — neither a member of QC 303.
+    assert 0 < len(communes["75"] & listed) < len(communes["75"])
+    assert 0 < len(communes["82"] & listed) < len(communes["82"])
+    c = qc303.communes
+    assert set(c.loc[c["old_code"] == "74", "new_province_code"]) == {"79"}
+    assert c["within"].all() and not c["suspect"].any()
+    # The 2025 agreement at commune level has those provinces' communes, with geometry.
+    at_commune = qc303.agreement.at_level("commune").units
+    assert (at_commune["level"] == "commune").all()
+    assert set(at_commune["code"]) == set().union(*(communes[p] for p in ("75", "79", "80", "82")))
+
+
+@pytest.mark.realdata
+def test_qc_303_equivalent_2025_agreement(qc303):
+    new, old = qc303.agreement, qc303.old
+    assert set(new.members["code"]) == {"79", "75", "80", "82"}
+    assert new.id == "qc-303-2020-2025" and new.vintage == 2025
+    assert new.member_level == "province" and new.levels == ("province", "commune")
+    assert new.datasets == {"province": "vn2025-provinces", "commune": "vn2025-communes"}
+    assert new.width_m == old.width_m and new.reference == "303/QCPH"
+    assert new.title.startswith(old.title) and "2025" in new.title
+    kept = {tuple(p.split("-")) for p in qc303.boundaries["new_pair_id"].dropna()}
+    assert set(new.scope) == kept == QC_303_NEW_PAIRS
+    assert set(zip(new.pairs["code_a"], new.pairs["code_b"], strict=True)) == QC_303_NEW_PAIRS
+    # Đồng Nai (with Bình Phước) touches Tây Ninh in 2025, but QC 303 never covered a
+    # Bình Phước – Tây Ninh border: not every pair of new members is in the agreement.
+    everything = Agreement.from_units(new.units.drop(columns="member"))
+    touching = set(zip(everything.pairs["code_a"], everything.pairs["code_b"], strict=True))
+    assert ("75", "80") in touching and ("75", "80") not in set(new.scope)
+    strips = new.strips()
+    assert set(strips["pair_id"]) == {"-".join(p) for p in QC_303_NEW_PAIRS}
+    assert (strips["area_m2"] > 0).all()
+    pairs = qc303.new_pairs.set_index("new_pair_id")
+    assert pairs.loc["79-80", "old_pairs"] == "72-74|72-79|79-80"
+    # The 2025 HCM – Đồng Nai border includes Bình Dương – Bình Phước, which QC 303 did not
+    # cover; the HCM – Tây Ninh border is all old QC 303 border.
+    assert pairs.loc["75-79", "beyond_old_m"] > 100_000
+    assert pairs.loc["79-80", "beyond_old_m"] < 2_000
+
+
+@pytest.mark.realdata
+def test_qc_303_points_classify_into_the_new_zones(qc303):
+    from geozone.classify import classify_points
+    from geozone.crs import metric_crs
+
+    new = qc303.agreement
+    strips = new.strips()
+    side = strips[(strips["pair_id"] == "79-80") & (strips["code"] == "80")]
+    near = side.geometry.representative_point().iloc[0]
+    # On the old Bình Dương – HCM border, now inside HCM: its point farthest from every
+    # border of the 2025 agreement is more than a strip width away from all of them.
+    crs = metric_crs(qc303.boundaries)
+    internal = qc303.boundaries.set_index("pair_id").to_crs(crs).geometry["74-79"]
+    borders = new.shared_boundaries.to_crs(crs).union_all()
+    samples = [internal.interpolate(d) for d in np.arange(0, internal.length, 500.0)]
+    far = max(samples, key=borders.distance)
+    assert borders.distance(far) > new.width_m
+    far = gpd.GeoSeries([far], crs=crs).to_crs(strips.crs).iloc[0]
+    points = gpd.GeoDataFrame({"id": ["near", "internal"]}, geometry=[near, far], crs=strips.crs)
+    result = classify_points(points, new).set_index("id")
+    assert result.loc["near", ["unit_code", "zone", "side"]].tolist() == ["80", "79-80", "80"]
+    assert bool(result.loc["near", "in_zone"])
+    assert result.loc["internal", "unit_code"] == "79"
+    assert not bool(result.loc["internal", "in_zone"])
+
+
+@pytest.mark.realdata
+def test_qc_303_disagreements(qc303):
+    d = qc303.disagreements.set_index("pair_id")
+    assert set(d.index) == set(qc303.boundaries.loc[qc303.boundaries.status == "kept", "pair_id"])
+    assert (d["disagrees"] == (d["max_distance_m"] > qc303.tolerance_m)).all()
+    # Long An – Tiền Giang: the two surveys agree within the tolerance all along.
+    assert not d.loc["80-82", "disagrees"] and d.loc["80-82", "far_m"] == 0
+    assert d.loc["80-82", "max_distance_m"] < qc303.tolerance_m and d.geometry["80-82"].is_empty
+    # HCM – Tiền Giang: the 2008 line runs out into the Soài Rạp mouth, kilometres off.
+    assert d.loc["79-82", "disagrees"] and d.loc["79-82", "max_distance_m"] > 5_000
+    assert 0 < d.loc["79-82", "far_share"] < 1
+    from geozone.crs import metric_crs
+
+    far_length = d.geometry[["79-82"]].to_crs(metric_crs(d)).length.iloc[0]
+    assert far_length == pytest.approx(d.loc["79-82", "far_m"], rel=1e-6)
+
+
+@pytest.mark.realdata
+def test_qc_303_transition_map_and_html(qc303):
+    from matplotlib.figure import Figure
+
+    from geozone.maps import static_transition
+
+    assert isinstance(static_transition(qc303, size=(640, 360)), Figure)
+    tricky = qc303.boundaries.copy()
+    tricky.loc[0, "name_a"] = "<script>x</script>"
+    text = replace(qc303, boundaries=tricky)._repr_html_()
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "internal" in text and "qc-303-2020-2025" in text
+
+
+@pytest.mark.realdata
+def test_qc_303_cli(data_dir):
+    result = CliRunner().invoke(
+        cli_main, ["agreements", "transition", "qc-303-2020"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "internal" in result.output and "kept" in result.output
+    assert "qc-303-2020-2025" in result.output and "Tỉnh Đồng Tháp (82)" in result.output
+    line = next(t for t in result.output.splitlines() if t.startswith("74-79"))
+    assert "internal" in line
+    refused = CliRunner().invoke(cli_main, ["agreements", "transition", "csh-tay-nam-2025"])
+    assert refused.exit_code == AgreementError.exit_code
+    assert refused.output.startswith("geozone: error:") and "vintage 2025" in refused.output
+
+
+@pytest.mark.realdata
+def test_district_agreement_song_cau_quy_nhon(data_dir):
+    t = agreement("song-cau-quy-nhon-2017").transition()
+    assert len(t.boundaries) == 1
+    row = t.boundaries.iloc[0]
+    assert (row.pair_id, row.status) == ("540-557", "kept")
+    # Quy Nhơn (Bình Định, 52) → Gia Lai (52); Sông Cầu (Phú Yên, 54) → Đắk Lắk (66).
+    assert (row.province_a, row.province_b) == ("52", "54")
+    assert (row.new_code_a, row.new_code_b) == (OLD_TO_NEW["52"], OLD_TO_NEW["54"]) == ("52", "66")
+    assert (row.new_name_a, row.new_name_b) == ("Tỉnh Gia Lai", "Tỉnh Đắk Lắk")
+    assert t.agreement.scope == (("52", "66"),)
+    assert t.agreement.pairs[["code_a", "code_b"]].values.tolist() == [["52", "66"]]
+    c = t.communes
+    assert set(c.loc[c.old_code == "557", "new_province_code"]) == {"66"}
+    assert set(c.loc[c.old_code == "540", "new_province_code"]) == {"52"}
+    assert {"Phường Sông Cầu", "Phường Quy Nhơn"} <= set(c["new_name"]) and c["within"].all()
+    # The 2025 pair is the whole Gia Lai – Đắk Lắk border, far longer than the old 25 km.
+    pair = t.new_pairs.iloc[0]
+    assert pair.old_pairs == "540-557" and pair.length_m > 10 * pair.old_length_m
+    assert not t.disagreements["disagrees"].any()
+
+
+@pytest.mark.realdata
+def test_suspect_crosswalk_rows_are_marked_not_trusted(data_dir):
+    t = agreement("can-tho-giap-ranh-2024").transition()
+    c = t.communes.set_index(["old_code", "new_code"])
+    assert set(c.index[c["suspect"]]) == {("92", "31201"), ("92", "31232"), ("89", "30259")}
+    hung_phu = c.loc[("92", "31201")]  # also gets a Sóc Trăng commune, disputed
+    assert not hung_phu["within"] and "31588" in hung_phu["suspect_reason"]
+    # 30622 (An Giang) is put into a Đồng Tháp commune, against An Giang → 91: kept, marked.
+    odd = c.loc[("89", "30259")]
+    assert (
+        odd["new_province_code"] == "82"
+        and "went whole into province 91" in (odd["suspect_reason"])
+    )
+    assert t.coverage.set_index("old_code").loc["89", "new_code"] == "91"
+
+
+@pytest.mark.realdata
+def test_agreement_whose_borders_all_became_internal(provinces_2008):
+    layer = provinces_2008[provinces_2008["code"].isin(["74", "79"])]
+    t = Agreement.from_units(layer, id="bd-hcm").transition()
+    assert t.boundaries["status"].tolist() == ["internal"]
+    assert t.agreement.members["code"].tolist() == ["79"] and t.agreement.scope == ()
+    assert t.new_pairs.empty and t.disagreements.empty
+
+
+def test_only_2008_agreements_have_a_transition():
+    with pytest.raises(AgreementError, match="vintage 2025"):
+        agreement("csh-tay-nam-2025").transition()
+    with pytest.raises(InputError, match="tolerance_m"):
+        reform.transition(agreement("qc-303-2020"), tolerance_m=0)
+    with pytest.raises(InputError, match="takes an Agreement"):
+        reform.transition("qc-303-2020")
+
+
+def test_line_comparison_is_directed_and_exact_at_samples():
+    new = shapely.LineString([(0, 0), (10_000, 0)])
+    old = shapely.LineString([(0, 300), (4_000, 300), (5_000, 1_500), (6_000, 300)])
+    pieces = reform._pieces([old])
+    assert shapely.length(pieces).max() <= reform._SAMPLE_M + 1e-9
+    assert shapely.length(pieces).sum() == pytest.approx(old.length)
+    dist = reform._distances(pieces, [new])
+    assert dist.min() == pytest.approx(300) and dist.max() == pytest.approx(1_500, abs=15)
+    # Directed: the new line's 4 km beyond the old one do not count against the old line,
+    # but they do the other way round.
+    back = reform._distances(reform._pieces([new]), [old])
+    assert back.max() > 4_000 - 30

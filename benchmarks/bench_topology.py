@@ -1,0 +1,205 @@
+"""Benchmark: geozone.topology / geozone.zones vs the plain geopandas way, same data, same run.
+
+Data: the 2025 communes (3,321 polygons, 7.1 M vertices), whole country and the four Mekong
+provinces An Giang (91), Đồng Tháp (82), Cà Mau (96) and Cần Thơ (92) (371 communes).
+
+Stages, each timed from the units layer in memory (loading is not timed):
+
+* ``adjacency + shared boundaries``: geozone ``adjacency`` and ``shared_boundaries`` (one call
+  each, as a user would make them: the second reuses the topology the first computed; every
+  run starts with an empty cache); plain: ``sjoin(predicate="intersects")`` of the layer with
+  itself, then the intersection of the two boundaries of every pair, merged with
+  ``line_merge``, and its length.
+* ``1 km strips, all pairs``: geozone ``border_strips(units, 1000)``; plain: the sjoin and
+  boundary intersections above, a 1 km buffer of each shared line and its intersection with
+  each side's polygon.
+
+Both work in the same metric CRS (UTM 49N for the country, 48N for the Mekong); the plain way
+has no tolerance (it misses the non-identical 0.4 % of the boundaries) and does not resolve
+overlaps, so it does less than geozone. Medians of ``--repeats`` runs; the table also gives
+the number of pairs each found, as a sanity check.
+
+Usage::
+
+    python benchmarks/bench_topology.py                  # everything, 3 runs each
+    python benchmarks/bench_topology.py --repeats 1 --regions mekong
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+MEKONG = ("91", "82", "96", "92")
+
+
+def load_communes():
+    from geozone.errors import GeozoneWarning
+    from geozone.units import load_units
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeozoneWarning)
+        return load_units("vn2025-communes")
+
+
+# --------------------------------------------------------------------------------------
+# The plain geopandas way
+# --------------------------------------------------------------------------------------
+
+
+def plain_shared_boundaries(units, metric):
+    import geopandas as gpd
+    import shapely
+
+    projected = units[["code", "geometry"]].to_crs(metric).reset_index(drop=True)
+    joined = gpd.sjoin(projected, projected, predicate="intersects")
+    joined = joined[joined["code_left"] < joined["code_right"]]
+    left = projected.geometry.loc[joined.index].to_numpy()
+    right = projected.geometry.loc[joined["index_right"]].to_numpy()
+    lines = shapely.line_merge(
+        shapely.intersection(shapely.boundary(left), shapely.boundary(right))
+    )
+    lines = gpd.GeoDataFrame(
+        {
+            "code_a": joined["code_left"].to_numpy(),
+            "code_b": joined["code_right"].to_numpy(),
+            "length_m": shapely.length(lines),
+        },
+        geometry=lines,
+        crs=metric,
+    )
+    lines = lines[lines["length_m"] > 0].reset_index(drop=True)
+    return lines, left, right
+
+
+def plain_strips(units, metric, width):
+    import geopandas as gpd
+    import numpy as np
+
+    lines, left, right = plain_shared_boundaries(units, metric)
+    keep = lines.index.to_numpy()
+    # plain_shared_boundaries dropped the point contacts; line the polygons up again.
+    projected = units[["code", "geometry"]].to_crs(metric).set_index("code").geometry
+    left = projected.loc[lines["code_a"]].to_numpy()
+    right = projected.loc[lines["code_b"]].to_numpy()
+    reach = lines.geometry.buffer(width).to_numpy()
+    sides = np.concatenate(
+        [
+            gpd.GeoSeries(left).intersection(gpd.GeoSeries(reach)).to_numpy(),
+            gpd.GeoSeries(right).intersection(gpd.GeoSeries(reach)).to_numpy(),
+        ]
+    )
+    return gpd.GeoDataFrame(geometry=sides, crs=metric), len(keep)
+
+
+# --------------------------------------------------------------------------------------
+# geozone
+# --------------------------------------------------------------------------------------
+
+
+def geozone_shared_boundaries(units, metric):
+    from geozone.topology import adjacency, shared_boundaries
+
+    table = adjacency(units, crs=metric)
+    lines = shared_boundaries(units, crs=metric)
+    return table, lines
+
+
+def geozone_strips(units, metric, width):
+    from geozone.zones import border_strips
+
+    return border_strips(units, width, crs=metric)
+
+
+# --------------------------------------------------------------------------------------
+
+
+def timed(func, repeats):
+    from geozone.topology import _clear_cache
+
+    times, result = [], None
+    for _ in range(repeats):
+        # Every run starts cold: geozone keeps the last layer's topology, so that the calls
+        # of one run share it, as a user's calls on one layer do.
+        _clear_cache()
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--width", type=float, default=1000.0)
+    parser.add_argument(
+        "--regions", nargs="+", choices=["country", "mekong"], default=["country", "mekong"]
+    )
+    parser.add_argument(
+        "--stages", nargs="+", choices=["lines", "strips"], default=["lines", "strips"]
+    )
+    args = parser.parse_args(argv)
+
+    from geozone.crs import metric_crs
+
+    communes = load_communes()
+    print(f"loaded {len(communes)} communes", flush=True)
+    rows = []
+    for region in args.regions:
+        units = communes if region == "country" else communes[communes.province_code.isin(MEKONG)]
+        metric = metric_crs(units)
+        label = f"{region} ({len(units)} units, EPSG:{metric.to_epsg()})"
+        if "lines" in args.stages:
+            ours, (_, lines) = timed(
+                lambda u=units, m=metric: geozone_shared_boundaries(u, m), args.repeats
+            )
+            plain, (plain_lines, _, _) = timed(
+                lambda u=units, m=metric: plain_shared_boundaries(u, m), args.repeats
+            )
+            rows.append(
+                (
+                    f"{label}: adjacency + shared boundaries",
+                    ours,
+                    plain,
+                    len(lines),
+                    len(plain_lines),
+                )
+            )
+            print(rows[-1], flush=True)
+        if "strips" in args.stages:
+            ours, strips = timed(
+                lambda u=units, m=metric: geozone_strips(u, m, args.width), args.repeats
+            )
+            plain, (_, n_pairs) = timed(
+                lambda u=units, m=metric: plain_strips(u, m, args.width), args.repeats
+            )
+            rows.append(
+                (
+                    f"{label}: {args.width:g} m strips, all pairs",
+                    ours,
+                    plain,
+                    len(strips) // 2,
+                    n_pairs,
+                )
+            )
+            print(rows[-1], flush=True)
+
+    width = max(len(r[0]) for r in rows)
+    print()
+    print(f"{'stage':<{width}}  geozone s  plain s   ratio  pairs (geozone / plain)")
+    for stage, ours, plain, n_ours, n_plain in rows:
+        print(
+            f"{stage:<{width}}  {ours:9.2f}  {plain:7.2f}  {plain / ours:5.1f}x  "
+            f"{n_ours} / {n_plain}"
+        )
+    print(f"\nmedian of {args.repeats} run(s) each; ratio = plain / geozone")
+
+
+if __name__ == "__main__":
+    main()
