@@ -18,14 +18,24 @@ overlaps and gaps. So the work is split in two:
 2. **Tolerance pass.** Only the *unmatched* segments (coastline, international border and
    the defects) are searched for neighbours within ``tolerance_m``. A piece of unit A's
    unmatched boundary is shared with B when both its ends lie within the tolerance of B and
-   a probe ``tolerance_m`` long from its middle, pointing out of A, reaches B. The probe is
-   what keeps the coast and the international border out: next to a junction on the
-   coast, A's coastline is within the tolerance of B, but a probe out of A finds sea.
+   probes ``tolerance_m`` long from it, pointing out of A, reach B. The probes are what
+   keep the coast and the international border out: next to a junction on the coast, A's
+   coastline is within the tolerance of B, but a probe out of A finds sea.
+
+   Where a stretch of boundary passes for several neighbours (a unit thinner than the
+   tolerance, the corner of a junction) it goes to the nearest one.
 
 Where the two neighbours' edges differ, the shared line follows the edge of the unit with the
 **lower code**; where they overlap, the overlap belongs to the lower code (see
 :func:`geozone.zones.border_strips`), so the line follows that unit's edge through the overlap
 as well. Gaps wider than the tolerance interrupt the line: they are nobody's territory.
+Overlaps are found where boundaries cross, where a boundary runs inside the other unit, or
+where one unit's interior point lies in the other, and measured exactly.
+
+The last layer's topology is kept, so :func:`adjacency`, :func:`shared_boundaries`,
+:func:`geozone.zones.border_strips` and :func:`geozone.zones.junction_zones` called on the
+same layer with the same tolerance and CRS compute it once. The cache recognises the layer
+by its geometry objects, codes, names and CRS: editing any of them starts afresh.
 """
 
 from __future__ import annotations
@@ -60,10 +70,11 @@ __all__ = [
 DEFAULT_TOLERANCE_M = 1.0
 """Default snapping tolerance in metres.
 
-The 2025 reference map stores coordinates with 6 decimals (about 0.1 m); its non-identical
-shared edges sit well within a metre of each other, and the real gaps and overlaps of the
-layers (river islands, disputed sections) are hundreds of metres wide, so one metre joins
-the former without bridging the latter.
+The 2025 reference map stores coordinates with 6 decimals (about 0.1 m) and nearly all of
+its non-identical shared edges lie within a metre of each other: a 5 m tolerance adds only
+64 m to the 7,806 km of commune boundaries in An Giang, Đồng Tháp, Cà Mau and Cần Thơ. The
+real gaps and overlaps of the layers (river islands, disputed sections) are hundreds of
+metres wide, so one metre joins the former without bridging the latter.
 """
 
 CONTACTS = ("edge", "point", "near")
@@ -377,7 +388,7 @@ def _checked_units(units) -> gpd.GeoDataFrame:
 
 
 def _project(frame: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, pyproj.CRS]:
-    """Project with :func:`to_metric`, in chunks on all cores (pyproj releases the GIL)."""
+    """Project with :func:`to_metric`, in chunks on all cores."""
     target = metric_crs(frame, crs)
     workers = _workers(len(frame), 64)
     if workers == 1:
@@ -478,10 +489,9 @@ def _polygonal(geometries) -> np.ndarray:
         return geometries
     out = geometries.copy()
     parts, owner = shapely.get_parts(geometries[mixed], return_index=True)
-    parts, owner = (
-        shapely.get_parts(parts, return_index=True)[0],
-        owner[shapely.get_parts(parts, return_index=True)[1]],
-    )
+    # A collection may hold multipolygons: flatten those too.
+    parts, inner = shapely.get_parts(parts, return_index=True)
+    owner = owner[inner]
     keep = (shapely.get_type_id(parts) == shapely.GeometryType.POLYGON) & ~shapely.is_empty(parts)
     out[mixed] = shapely.Polygon()
     if keep.any():
@@ -782,7 +792,13 @@ def _crossing(a, b, c, d) -> np.ndarray:
 
 
 def _window_along(segments: _Segments, own, other, reach: float) -> _Pieces:
-    """Part of each ``own`` segment inside a rectangle hugging ``other`` (± reach)."""
+    """Part of each ``own`` segment alongside ``other``: within ``reach`` of its line, and
+    between the perpendiculars through its ends.
+
+    Cutting at the perpendiculars puts the ends of a shared stretch exactly where the
+    neighbour's edge ends (a T-junction, or a coast the two units share a corner of) rather
+    than up to the tolerance beyond it.
+    """
     p, q = segments.p, segments.q
     a, b = p[own], q[own]
     origin = p[other]
@@ -795,7 +811,7 @@ def _window_along(segments: _Segments, own, other, reach: float) -> _Pieces:
         return d[:, 0] * ux + d[:, 1] * uy, -d[:, 0] * uy + d[:, 1] * ux
 
     (x0, y0), (x1, y1) = local(a), local(b)
-    t0, t1 = _clip_segments(x0, y0, x1, y1, -reach, length + reach, -reach, reach)
+    t0, t1 = _clip_segments(x0, y0, x1, y1, 0.0, length, -reach, reach)
     inside = t0 <= t1
     return _Pieces(own[inside], segments.unit[other][inside], t0[inside], t1[inside])
 
@@ -811,32 +827,42 @@ def _window_in_boxes(segments: _Segments, own, partner, boxes) -> _Pieces:
 
 
 def _probes(a, b, interior_left, reach: float):
-    """Short lines from the middle of each piece outwards, away from its own unit.
+    """Short lines from each piece outwards, away from its own unit, at three places.
 
     Across a sliver or an overlap the neighbour is found within ``reach`` outside the
-    piece (or at its middle already). Along a coast it is not, even where the unit is a
-    wedge narrower than the tolerance and the neighbour lies just *behind* the coastline.
+    piece (or under it already). Along a coast it is not, even where the unit is a wedge
+    narrower than the tolerance and the neighbour lies just *behind* the coastline. The
+    probes stand at the middle and just inside both ends, so a piece that runs past the end
+    of the neighbour fails and is split until it stops there.
     """
-    mid = (a + b) / 2.0
-    if reach <= 0:
-        return shapely.points(mid)
     d = b - a
     norm = np.hypot(d[:, 0], d[:, 1])
     norm[norm == 0] = 1.0
     right = np.stack([d[:, 1] / norm, -d[:, 0] / norm], axis=1)
     outward = np.where(interior_left[:, None], right, -right) * reach
-    return shapely.linestrings(np.stack([mid, mid + outward], axis=1))
+    probes = []
+    for t in (0.5, 0.01, 0.99):
+        at = a + d * t
+        if reach <= 0:
+            probes.append(shapely.points(at))
+        else:
+            probes.append(shapely.linestrings(np.stack([at, at + outward], axis=1)))
+    return probes
 
 
-def _passes(partner, start, end, probe, tolerance) -> np.ndarray:
-    """Both ends near the partner, and the probe reaches into it (touching is not enough:
-    two coastlines lying on one line touch without one facing the other)."""
+def _passes(partner, start, end, middle, first, last, tolerance) -> np.ndarray:
+    """Whether both ends lie near the partner and every probe reaches into it.
+
+    Touching is not enough: two coastlines lying on one line touch without facing each
+    other.
+    """
     tolerance = tolerance[0] if len(tolerance) else 0.0
-    near = shapely.dwithin(partner, start, tolerance) & shapely.dwithin(partner, end, tolerance)
-    reached = near & shapely.intersects(partner, probe)
-    if tolerance > 0:
-        reached[reached] = ~shapely.touches(partner[reached], probe[reached])
-    return reached
+    ok = shapely.dwithin(partner, start, tolerance) & shapely.dwithin(partner, end, tolerance)
+    for probe in (middle, first, last):
+        ok[ok] = shapely.intersects(partner[ok], probe[ok])
+        if tolerance > 0:
+            ok[ok] = ~shapely.touches(partner[ok], probe[ok])
+    return ok
 
 
 def _confirm(
@@ -844,14 +870,14 @@ def _confirm(
 ) -> _Pieces:
     """Keep the pieces that really lie along their partner; split the doubtful ones.
 
-    A piece passes when both ends are within the tolerance of the partner polygon and a
-    probe from its middle, outwards from its own unit, reaches the partner. Pieces longer
+    A piece passes when both ends are within the tolerance of the partner polygon and the
+    probes outwards from its own unit reach the partner (see :func:`_probes`). Pieces longer
     than ``longest`` are split before testing (ends and middle say little about a long
     piece); failing pieces are halved until they are shorter than ``shortest``, which
     bounds how much of a real shared edge can be lost where it ends. Where a stretch passes
     for several partners, the nearest one gets it.
     """
-    shortest = min(max(tolerance, 0.5), 10.0)
+    shortest = max(tolerance / 8.0, 0.05)
     longest = 10.0 * max(tolerance, 1.0)
     seg_length = np.hypot(*(segments.q - segments.p).T)
     kept = []
@@ -869,7 +895,7 @@ def _confirm(
                 partner,
                 shapely.points(a),
                 shapely.points(b),
-                _probes(a, b, segments.interior_left[test.segment], tolerance),
+                *_probes(a, b, segments.interior_left[test.segment], tolerance),
                 np.full(len(test), tolerance),
                 key=test.partner,
                 min_chunk=20_000,
@@ -906,15 +932,21 @@ def _nearest_partner(segments: _Segments, pieces: _Pieces, rivals: _Pieces, poly
         return pieces
     resolved = [pieces.take(~contested)]
     p, q = segments.p, segments.q
-    rival_of = np.isin(rivals.segment, contested_segments)
-    near = rivals.take(rival_of)
-    for segment in contested_segments:
-        mine = pieces.segment == segment
-        theirs = near.segment == segment
-        partner = np.concatenate([pieces.partner[mine], near.partner[theirs]])
-        t0 = np.concatenate([pieces.t0[mine], near.t0[theirs]])
-        t1 = np.concatenate([pieces.t1[mine], near.t1[theirs]])
-        is_line = np.arange(len(partner)) < int(mine.sum())
+    mine_all = pieces.take(contested)
+    mine_all = mine_all.take(np.argsort(mine_all.segment, kind="stable"))
+    near = rivals.take(np.isin(rivals.segment, contested_segments))
+    near = near.take(np.argsort(near.segment, kind="stable"))
+    mine_at = np.searchsorted(mine_all.segment, contested_segments)
+    mine_to = np.searchsorted(mine_all.segment, contested_segments, side="right")
+    near_at = np.searchsorted(near.segment, contested_segments)
+    near_to = np.searchsorted(near.segment, contested_segments, side="right")
+    for k, segment in enumerate(contested_segments):
+        mine = slice(mine_at[k], mine_to[k])
+        theirs = slice(near_at[k], near_to[k])
+        partner = np.concatenate([mine_all.partner[mine], near.partner[theirs]])
+        t0 = np.concatenate([mine_all.t0[mine], near.t0[theirs]])
+        t1 = np.concatenate([mine_all.t1[mine], near.t1[theirs]])
+        is_line = np.arange(len(partner)) < mine_to[k] - mine_at[k]
         cuts = np.unique(np.concatenate([t0, t1]))
         lo, hi = cuts[:-1], cuts[1:]
         stretch, claim = np.nonzero((t0[None, :] <= lo[:, None]) & (t1[None, :] >= hi[:, None]))
@@ -980,7 +1012,8 @@ class _Topology:
     def adjacency_frame(self) -> pd.DataFrame:
         frame = self.pair_labels(np.arange(len(self.pairs)))
         for column in ("contact", "shared_length_m", "gap_m", "overlap_m2"):
-            frame[column] = self.pairs[column].to_numpy()
+            # Copies: the topology may be cached, and callers may edit what they get.
+            frame[column] = self.pairs[column].to_numpy().copy()
         return frame[_ADJACENCY_COLUMNS]
 
     def lines(self, rows, metric=True) -> np.ndarray:
@@ -1071,7 +1104,7 @@ _CACHE: dict = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def _cache_key(units, tolerance, crs, focus):
+def _cache_key(units, tolerance, crs):
     try:
         geometry = units.geometry.array
         names = tuple(units["name"].tolist()) if "name" in units.columns else None
@@ -1082,7 +1115,6 @@ def _cache_key(units, tolerance, crs, focus):
             units.crs.to_wkt() if units.crs is not None else None,
             str(crs) if crs is not None else None,
             tolerance,
-            frozenset(map(str, focus)) if focus is not None else None,
         ), geometry
     except (AttributeError, KeyError, TypeError, ValueError):
         return None, None  # not a usable layer: the build explains why
@@ -1097,22 +1129,25 @@ def _build_topology(units, tolerance_m=DEFAULT_TOLERANCE_M, crs=None, focus=None
     """The topology of a units layer, from the cache when the same layer was just used.
 
     ``focus`` (codes) restricts the work to those units and every unit whose bounding box
-    comes near them, which gives those units the same result as the whole layer would.
+    comes near them, which gives those units the same result as the whole layer would; a
+    cached topology of the whole layer serves any focus.
     """
     tolerance = _check_tolerance(tolerance_m)
-    key, geometry = _cache_key(units, tolerance, crs, focus)
+    key, geometry = _cache_key(units, tolerance, crs)
+    focus = frozenset(map(str, focus)) if focus is not None else None
     with _CACHE_LOCK:
-        if key is not None and _CACHE.get("key") == key:
+        if key is not None and _CACHE.get("key") == key and _CACHE["focus"] in (None, focus):
             return _CACHE["topology"]
     topology = _compute_topology(units, tolerance, crs, focus)
     if key is not None:
         with _CACHE_LOCK:
             _CACHE.clear()
-            _CACHE.update(key=key, geometry=geometry, topology=topology)
+            _CACHE.update(key=key, focus=focus, geometry=geometry, topology=topology)
     return topology
 
 
 def _compute_topology(units, tolerance, crs, focus) -> _Topology:
+    """Exact pass, tolerance pass, overlaps, contacts: see the module docstring."""
     layer = _load_units(units, crs, focus=focus, margin_m=tolerance + 1.0)
     segments = _segments(layer)
     polygons = layer.metric
@@ -1184,7 +1219,9 @@ def _line_pieces(segments, windows, overlap, box_tree, unmatched, polygons, tole
         mine = segments.unit[hits] == a[which]
         which, hits = which[mine], hits[mine]
         candidates.append(_window_in_boxes(segments, hits, b[which], boxes[which]))
-    return _confirm(segments, _Pieces.concat(candidates).merged(), windows, polygons, tolerance)
+    # Windows are confirmed one by one, not merged first: each ends where its neighbour's
+    # edge ends, and a merged run would only be cut there to within the test's resolution.
+    return _confirm(segments, _Pieces.concat(candidates), windows, polygons, tolerance)
 
 
 def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, cand_b):

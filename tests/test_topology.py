@@ -287,6 +287,20 @@ def test_invalid_geometry_is_repaired_with_a_warning():
     assert pair(table, "A", "B").contact == "edge"
 
 
+def test_repeated_calls_share_work_but_follow_edits():
+    units = layer({"A": box(0, 0, 1000, 1000), "B": box(1000, 0, 2000, 1000)})
+    first = adjacency(units)
+    first.loc[0, "contact"] = "scribbled"  # the caller's copy, not the cached one
+    assert adjacency(units).loc[0, "contact"] == "edge"
+    # Editing a geometry, a code or a name is seen at once.
+    units.loc[1, "geometry"] = box(1000, 0, 2000, 500)
+    assert adjacency(units).loc[0, "shared_length_m"] == pytest.approx(500.0)
+    units.loc[1, "code"] = "C"
+    assert list(adjacency(units).code_b) == ["C"]
+    units.loc[0, "name"] = "Renamed"
+    assert shared_boundaries(units).loc[0, "name_a"] == "Renamed"
+
+
 # --------------------------------------------------------------------------------------
 # Bad input
 # --------------------------------------------------------------------------------------
@@ -427,6 +441,17 @@ def exact_pairs(units) -> dict:
     return out
 
 
+def sharpest_corner(units, point) -> float:
+    """The smallest angle (radians) of the cells' corners at a point of their boundaries."""
+    angles = []
+    for cell in units.geometry[units.geometry.distance(point) < 1e-6]:
+        ring = np.asarray(cell.exterior.coords)[:-1]
+        k = int(np.argmin(np.hypot(*(ring - [point.x, point.y]).T)))
+        u, w = ring[k - 1] - ring[k], ring[(k + 1) % len(ring)] - ring[k]
+        angles.append(np.arccos(np.clip(u @ w / np.hypot(*u) / np.hypot(*w), -1, 1)))
+    return min(angles)
+
+
 def perturbed(units, offset):
     """Every cell grown (offset > 0) or shrunk: no edge stays identical."""
     out = units.copy()
@@ -466,13 +491,21 @@ def test_slivers_and_overlaps_within_tolerance(units, offset, grow):
     found = dict(
         zip(zip(edges.code_a, edges.code_b, strict=True), edges.shared_length_m, strict=True)
     )
-    # Every long edge survives with about its length ...
+    # Every long edge survives with about its length: shrinking or growing a cell moves a
+    # corner of angle a by offset / sin(a / 2) along the edge, and around a junction the
+    # line may run on through the overlap as far again, so the allowance grows at sharp
+    # corners.
+    g = dict(zip(units.code, units.geometry, strict=True))
     for key, length in expected.items():
         if length > 20 * tolerance:
             assert key in found
-            assert found[key] == pytest.approx(length, abs=6 * tolerance)
+            edge = shapely.intersection(g[key[0]].boundary, g[key[1]].boundary)
+            ends = [shapely.Point(c) for c in shapely.get_coordinates(shapely.line_merge(edge))]
+            slack = sum(
+                offset / np.sin(sharpest_corner(units, e) / 2) for e in ends[:: len(ends) - 1]
+            )
+            assert found[key] == pytest.approx(length, abs=2 * tolerance + 2 * slack)
     # ... and nothing appears between units that were not within reach.
-    g = dict(zip(units.code, units.geometry, strict=True))
     for a, b in found:
         assert g[a].distance(g[b]) <= tolerance + 2 * offset
 
