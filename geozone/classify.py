@@ -85,6 +85,7 @@ import shapely
 
 from geozone.crs import metric_crs, resolve_crs
 from geozone.errors import GeozoneWarning, InputError
+from geozone.points import POINT_STATUSES
 
 __all__ = [
     "CLASSIFY_COLUMNS",
@@ -125,6 +126,8 @@ OUTSIDE_ZONES = "outside zones"
 ON_BOUNDARY_M = 0.01
 
 _LOCATED = frozenset(CLASSIFY_STATUSES)
+# One category list for every result, so chunks and partitions concatenate as categoricals.
+_STATUS_CATEGORIES = pd.Index(list(dict.fromkeys([*POINT_STATUSES, *CLASSIFY_STATUSES])))
 # Pieces of shared boundary longer than this are split for the nearest-distance search: short
 # pieces keep the candidate ball around the nearest vertex tight.
 _PIECE_M = 25.0
@@ -269,6 +272,10 @@ class _Locator:
         self.tree = shapely.STRtree(self.polys)
         mods = _scipy() if bounds is not None and len(self.polys) else None
         self.grid = _Grid(self.polys, self.tree, bounds, mods[0]) if mods else None
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        shapely.prepare(self.polys)  # preparation does not survive pickling
 
     def cover(self, x, y):
         return _cover(self.tree, self.polys, x, y)
@@ -654,6 +661,7 @@ class _ZoneIndex:
 
     def __init__(self, agreement, width_m: float, radius_m: float, all_units=None):
         self.agreement = agreement
+        self.agreement_id = agreement.id
         self.width_m, self.radius_m = width_m, radius_m
         units = agreement.units
         if units.crs is None:
@@ -780,6 +788,17 @@ class _ZoneIndex:
             nodes[j] = xy[best][np.argmin(d)]
         return nodes
 
+    def __getstate__(self):
+        # The copy sent to dask workers (see geozone.partitions) stands alone: it carries the
+        # full layer as ``context`` instead of the agreement, so workers need no data
+        # directory. Grids built so far travel with it: sending them takes a fraction of the
+        # seconds each worker would spend building them again.
+        state = self.__dict__.copy()
+        state["context"] = self.context
+        for key in ("agreement", "_all_units", "_shipped"):
+            state.pop(key, None)
+        return state
+
     @cached_property
     def locator(self) -> _Locator:
         return _Locator(self.polys, self.bounds)
@@ -820,8 +839,11 @@ class _Context:
         box = shapely.box(*bounds)
         near = shapely.intersects(geoms, box)
         self.near_idx = np.flatnonzero(near)
-        self.near = _Locator(geoms[near], bounds)
         self.bounds = bounds
+
+    @cached_property
+    def near(self) -> _Locator:
+        return _Locator(self.frame.geometry.values[self.near_idx], self.bounds)
 
     @cached_property
     def far(self) -> _Locator:
@@ -936,7 +958,8 @@ def _as_points(points, read_options: dict) -> gpd.GeoDataFrame:
         geoms = frame.geometry.values
         missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         not_point = ~missing & (shapely.get_type_id(geoms) != 0)
-        coords_ok = np.isfinite(shapely.get_x(geoms)) & np.isfinite(shapely.get_y(geoms))
+        px, py = _point_xy(geoms)
+        coords_ok = np.isfinite(px) & np.isfinite(py)
         bad = not_point | (~missing & ~not_point & ~coords_ok)
         if "status" not in frame:
             status = np.full(len(frame), "ok", dtype=object)
@@ -960,6 +983,14 @@ def _as_points(points, read_options: dict) -> gpd.GeoDataFrame:
     from geozone.points import read_points
 
     return read_points(points, **read_options)
+
+
+def _point_xy(geoms) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of the point geometries, NaN for the rest (GEOS refuses empty points)."""
+    x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)
+    point = (shapely.get_type_id(geoms) == shapely.GeometryType.POINT) & ~shapely.is_empty(geoms)
+    x[point], y[point] = shapely.get_x(geoms[point]), shapely.get_y(geoms[point])
+    return x, y
 
 
 def _wants_columns(read_options) -> bool:
@@ -1065,13 +1096,26 @@ def classify_points(
         "sheet": sheet,
         "encoding": encoding,
     }
-    frame = _as_points(points, read_options)
+    from geozone.partitions import classify_partitions, is_dask_frame
+
+    if is_dask_frame(points):
+        given = sorted(k for k, v in read_options.items() if k != "crs" and v not in (None, False))
+        if given:
+            raise InputError(
+                f"{', '.join(given)} only apply to points read from columns or files; a dask "
+                "frame must carry point geometries (see geozone.partitions)"
+            )
+        frame = None
+    else:
+        frame = _as_points(points, read_options)
     index = _index(
         agreement,
         _width(agreement, width_m),
         _width(agreement, junction_radius_m, width_m),
         all_units,
     )
+    if frame is None:
+        return classify_partitions(points, index, crs=crs)
     return _classify_frame(frame, index)
 
 
@@ -1092,7 +1136,7 @@ def _classify_frame(frame: gpd.GeoDataFrame, index: _ZoneIndex) -> gpd.GeoDataFr
         & (shapely.get_type_id(geoms) == 0)
         & ~np.isin(status_in, _NO_POINT)
     )
-    px, py = shapely.get_x(geoms), shapely.get_y(geoms)
+    px, py = _point_xy(geoms)
     usable &= np.isfinite(px) & np.isfinite(py)
     rows = np.flatnonzero(usable)
 
@@ -1368,7 +1412,7 @@ def _assemble(frame, index: _ZoneIndex, res: dict, usable, status_in) -> gpd.Geo
     if in_ctx.any():
         text = np.array(
             [
-                f"in {c} {nm}, not a member of agreement {index.agreement.id!r}"
+                f"in {c} {nm}, not a member of agreement {index.agreement_id!r}"
                 for c, nm in zip(ctx.codes, ctx.names, strict=True)
             ],
             dtype=object,
@@ -1409,7 +1453,9 @@ def _assemble(frame, index: _ZoneIndex, res: dict, usable, status_in) -> gpd.Geo
             if detail[i]
             else f"{located[i]}: {detail_new[i]}"
         )
-    out["status"] = pd.Categorical(status)
+    # A caller's own status values (a GeoDataFrame with a status column) are kept too.
+    extra = pd.Index(pd.unique(status)).difference(_STATUS_CATEGORIES)
+    out["status"] = pd.Categorical(status, categories=_STATUS_CATEGORIES.append(extra))
     out["status_detail"] = detail
     return out
 

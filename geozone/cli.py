@@ -256,7 +256,7 @@ def agreements_transition(obj, agreement_id, level, tolerance):
 
 # -- classification --------------------------------------------------------------------
 @main.command("classify")
-@click.argument("input_path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("input_path", type=click.Path(exists=True))
 @click.option("--agreement", "agreement_id", required=True, help="Agreement id or .toml file.")
 @click.option("--width", type=float, help="Strip width in metres [default: the agreement's].")
 @click.option("--level", type=_LEVELS, help="Level to compute at [default: the agreement's].")
@@ -269,11 +269,25 @@ def agreements_transition(obj, agreement_id, level, tolerance):
 @click.option("--id-column", help="Incident id column; repeats get status duplicate_id.")
 @click.option("--chunksize", type=click.IntRange(min=1), default=250_000, show_default=True)
 @click.option(
+    "--engine",
+    type=click.Choice(["stream", "dask"]),
+    default="stream",
+    show_default=True,
+    help="stream: any points file, chunk by chunk in one process. dask: a GeoParquet file or "
+    "folder of parts, partition by partition on a dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    help="With --engine dask: address of a running dask scheduler (tcp://host:8786) "
+    "[default: a local cluster of this machine's cores].",
+)
+@click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False),
-    help="Output: .csv, .xlsx, .geojson, .gpkg or .parquet.",
+    type=click.Path(),
+    help="Output: .csv, .xlsx, .geojson, .gpkg or .parquet; with --engine dask, a folder "
+    "of GeoParquet parts.",
 )
 @click.pass_obj
 def classify(
@@ -288,6 +302,8 @@ def classify(
     lon,
     id_column,
     chunksize,
+    engine,
+    scheduler,
     output,
 ):
     """Classify incident or patrol points into units, border strips and junction zones."""
@@ -297,9 +313,30 @@ def classify(
     from geozone.classify import classify_file
     from geozone.errors import InputError
 
-    if Path(output).resolve() == Path(input_path).resolve():
+    source, target = Path(input_path).resolve(), Path(output).resolve()
+    if target == source:
         raise InputError(f"{output} is the input file; choose another output path")
+    if source.is_dir() and source in target.parents:
+        raise InputError(f"{output} is inside the input folder; choose another output path")
     a = agreement(agreement_id, level=level, data_dir=obj["data_dir"])
+    if engine == "dask":
+        readers = {"--fix-swapped": fix_swapped, "--lat": lat, "--lon": lon}
+        given = [k for k, v in {**readers, "--id-column": id_column}.items() if v]
+        if given:
+            raise InputError(
+                f"{', '.join(given)}: not with --engine dask, whose input is GeoParquet points"
+            )
+        from geozone.partitions import classify_parquet
+
+        counts = classify_parquet(
+            input_path, a, output, width_m=width, crs=crs, scheduler=scheduler
+        )
+        _print_counts(counts, output)
+        return
+    if scheduler:
+        raise InputError("--scheduler needs --engine dask")
+    if source.is_dir():
+        raise InputError(f"{input_path} is a folder; the stream engine reads one file")
     counts = classify_file(
         input_path,
         a,
@@ -313,6 +350,10 @@ def classify(
         lon=lon,
         id_column=id_column,
     )
+    _print_counts(counts, output)
+
+
+def _print_counts(counts: dict, output) -> None:
     total = sum(counts.values())
     for status, n in counts.items():
         click.echo(f"{status:20} {n:>12,}  {n / max(total, 1):6.1%}")

@@ -62,8 +62,21 @@ _MERGE_STRATEGIES = ("longest_border", "max_area", "min_area", "min_index")
 # --------------------------------------------------------------------------------------
 # Reports
 # --------------------------------------------------------------------------------------
+class _Report:
+    """Text and HTML of a report, both laid out from its :class:`_Outline`."""
+
+    def _outline(self) -> _Outline:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        return _render_html(self._outline())
+
+
 @dataclass(frozen=True, repr=False)
-class CoverageReport:
+class CoverageReport(_Report):
     """What :func:`check_coverage` found. Areas in m², distances in metres.
 
     Attributes
@@ -159,59 +172,7 @@ class CoverageReport:
         max_rows : int
             Rows shown per table; the rest is counted.
         """
-        s = self.summary()
-        crs_name = _crs_label(self.crs)
-        lines = [
-            f"Coverage check of {self.n_units:,} units (measured in {crs_name})",
-            f"Result: {'OK' if self.ok else 'PROBLEMS FOUND'}",
-            "",
-            f"  invalid rows     {s.at['invalid', 'count']:>6,}",
-            f"  overlaps         {s.at['overlaps', 'count']:>6,}"
-            f"{_total(s, 'overlaps', self.min_area_m2)}",
-            f"  gaps             {s.at['gaps', 'count']:>6,}{_total(s, 'gaps', self.min_area_m2)}",
-            f"  holes in a unit  {s.at['holes', 'count']:>6,}{_total(s, 'holes', None)}",
-            f"  near misses      {s.at['near_misses', 'count']:>6,}"
-            + (f"  closer than {self.near_m:g} m without touching" if self.near_m > 0 else ""),
-        ]
-        geographic = self.input_crs is not None and self.input_crs.is_geographic
-        if not self.repaired_on_load.empty:
-            lines += ["", "Repaired when loaded (not counted above):"]
-            lines.append(_indent(_text_table(self.repaired_on_load, max_rows)))
-        if not self.invalid.empty:
-            lines += ["", "Invalid rows:", _indent(_text_table(self.invalid, max_rows))]
-        if not self.overlaps.empty:
-            table = pd.DataFrame(
-                {
-                    "code_a": self.overlaps["code_a"],
-                    "code_b": self.overlaps["code_b"],
-                    "area": self.overlaps["area_m2"].map(_fmt_area),
-                    "near": _fmt_points(self.overlaps, geographic),
-                }
-            )
-            lines += ["", "Overlaps (largest first):", _indent(_text_table(table, max_rows))]
-        if not self.gaps.empty:
-            table = pd.DataFrame(
-                {
-                    "kind": self.gaps["kind"],
-                    "area": self.gaps["area_m2"].map(_fmt_area),
-                    "around": self.gaps["codes"].map(", ".join),
-                    "near": _fmt_points(self.gaps, geographic),
-                }
-            )
-            lines += ["", "Gaps and holes (largest first):", _indent(_text_table(table, max_rows))]
-        if not self.near_misses.empty:
-            table = pd.DataFrame(
-                {
-                    "code_a": self.near_misses["code_a"],
-                    "code_b": self.near_misses["code_b"],
-                    "distance": self.near_misses["distance_m"].map(lambda d: f"{d:,.2f} m"),
-                }
-            )
-            lines += ["", "Near misses (closest first):", _indent(_text_table(table, max_rows))]
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.to_text()
+        return _render_text(self._outline(), max_rows)
 
     def __repr__(self) -> str:
         s = self.summary()["count"]
@@ -221,30 +182,67 @@ class CoverageReport:
             f"{s['holes']} holes, {s['near_misses']} near misses>"
         )
 
-    def _repr_html_(self) -> str:
-        status = "OK" if self.ok else "problems found"
-        parts = [
-            f"<div><strong>Coverage check of {self.n_units:,} units: "
-            f"{html.escape(status)}</strong> <small>(measured in "
-            f"{html.escape(_crs_label(self.crs))})</small>",
-            _html_table(self.summary().reset_index(names="problem")),
-        ]
-        sections = [
-            ("Invalid rows", self.invalid),
-            ("Overlaps", self.overlaps.drop(columns="geometry")),
-            ("Gaps and holes", self.gaps.drop(columns="geometry")),
-            ("Near misses", self.near_misses.drop(columns="geometry")),
-        ]
-        for title, frame in sections:
-            if not frame.empty:
-                parts.append(f"<p><strong>{html.escape(title)}</strong> ({len(frame):,})</p>")
-                parts.append(_html_table(frame.head(10)))
-        parts.append("</div>")
-        return "\n".join(parts)
+    def _outline(self) -> _Outline:
+        s = self.summary()
+        geographic = self.input_crs is not None and self.input_crs.is_geographic
+        heading = f"Coverage check of {self.n_units:,} units"
+        crs_name = _crs_label(self.crs)
+        counts = _count_lines(
+            s,
+            [
+                ("invalid rows", "invalid", None),
+                ("overlaps", "overlaps", self.min_area_m2),
+                ("gaps", "gaps", self.min_area_m2),
+                ("holes in a unit", "holes", None),
+                ("near misses", "near_misses", None),
+            ],
+            unlisted=", not listed",
+        )
+        if self.near_m > 0:
+            counts[-1] += f"  closer than {self.near_m:g} m without touching"
+        overlaps = _overlap_rows(self.overlaps, "near", _fmt_points(self.overlaps, geographic))
+        near_misses = pd.DataFrame(
+            {
+                "code_a": self.near_misses["code_a"],
+                "code_b": self.near_misses["code_b"],
+                "distance": self.near_misses["distance_m"].map(lambda d: f"{d:,.2f} m"),
+            }
+        )
+        return _Outline(
+            head=[
+                f"{heading} (measured in {crs_name})",
+                f"Result: {'OK' if self.ok else 'PROBLEMS FOUND'}",
+            ],
+            caption=f"{heading}: {'OK' if self.ok else 'problems found'}",
+            note=f"measured in {crs_name}",
+            counts=counts,
+            summary=s.reset_index(names="problem"),
+            sections=[
+                _Section(
+                    "Repaired when loaded", self.repaired_on_load, None, " (not counted above)"
+                ),
+                _Section("Invalid rows", self.invalid, self.invalid),
+                _Section(
+                    "Overlaps", overlaps, self.overlaps.drop(columns="geometry"), " (largest first)"
+                ),
+                _Section(
+                    "Gaps and holes",
+                    _gap_rows(self.gaps, geographic),
+                    self.gaps.drop(columns="geometry"),
+                    " (largest first)",
+                ),
+                _Section(
+                    "Near misses",
+                    near_misses,
+                    self.near_misses.drop(columns="geometry"),
+                    " (closest first)",
+                ),
+            ],
+        )
 
 
 @dataclass(frozen=True, repr=False)
-class CleanReport:
+class CleanReport(_Report):
     """What :func:`clean_coverage` changed. Areas in m².
 
     Attributes
@@ -335,91 +333,7 @@ class CleanReport:
 
     def to_text(self, max_rows: int = 20) -> str:
         """A plain-text report: what was repaired, which units changed, what remains."""
-        s = self.summary()
-        geographic = self.input_crs is not None and self.input_crs.is_geographic
-
-        def line(label, key, min_area):
-            count = s.at[key, "count"]
-            total = s.at[key, "total_area_m2"]
-            text = f"  {label:<19}{count:>6,}"
-            if count and not math.isnan(total):
-                text += f"  total {_fmt_area(total)}"
-            if min_area is not None and s.at[key, "below_min_area"]:
-                text += (
-                    f"  (+{s.at[key, 'below_min_area']:,} below {min_area:g} m², "
-                    f"{_fmt_area(s.at[key, 'below_min_area_m2'])})"
-                )
-            return text
-
-        lines = [
-            f"Coverage cleaning of {len(self.units):,} units (measured in {_crs_label(self.crs)})",
-            f"Method: {self.method}",
-            f"Gaps narrower than {self.gap_width_m:g} m filled; wider gaps left and listed.",
-            f"Result is a valid coverage: {_yes_no(self.coverage_valid)}",
-            "",
-            line("units changed", "units_changed", None),
-            line("made valid", "units_made_valid", None),
-            line("overlaps resolved", "overlaps_resolved", self.min_area_m2),
-            line("gaps filled", "gaps_filled", self.min_area_m2),
-            line("gaps remaining", "gaps_remaining", self.min_area_m2),
-            line("holes remaining", "holes_remaining", None),
-        ]
-        changed = self.changed
-        if not changed.empty:
-            table = pd.DataFrame(
-                {
-                    "row": changed["row"],
-                    "code": changed["code"],
-                    "before": changed["area_before_m2"].map(_fmt_area),
-                    "after": changed["area_after_m2"].map(_fmt_area),
-                    "change": changed["change_m2"].map(lambda v: _fmt_area(v, signed=True)),
-                    "note": changed["note"],
-                }
-            )
-            lines += ["", "Units changed (largest change first):"]
-            lines.append(_indent(_text_table(table, max_rows)))
-        noted = self.units[~self.units["changed"] & (self.units["note"] != "")]
-        if not noted.empty:
-            lines += ["", "Rows left as they were:"]
-            lines.append(_indent(_text_table(noted[["row", "code", "note"]], max_rows)))
-        if not self.overlaps.empty:
-            table = pd.DataFrame(
-                {
-                    "code_a": self.overlaps["code_a"],
-                    "code_b": self.overlaps["code_b"],
-                    "area": self.overlaps["area_m2"].map(_fmt_area),
-                    "kept by": self.overlaps["assigned_to"],
-                }
-            )
-            lines += ["", "Overlaps resolved:", _indent(_text_table(table, max_rows))]
-        if not self.filled_gaps.empty:
-            table = pd.DataFrame(
-                {
-                    "area": self.filled_gaps["area_m2"].map(_fmt_area),
-                    "around": self.filled_gaps["codes"].map(", ".join),
-                    "given to": self.filled_gaps["filled_by"],
-                    "near": _fmt_points(self.filled_gaps, geographic),
-                }
-            )
-            lines += ["", "Gaps filled:", _indent(_text_table(table, max_rows))]
-        if not self.remaining_gaps.empty:
-            table = pd.DataFrame(
-                {
-                    "kind": self.remaining_gaps["kind"],
-                    "area": self.remaining_gaps["area_m2"].map(_fmt_area),
-                    "around": self.remaining_gaps["codes"].map(", ".join),
-                    "near": _fmt_points(self.remaining_gaps, geographic),
-                }
-            )
-            lines += [
-                "",
-                "Gaps and holes remaining (not given to any unit):",
-                _indent(_text_table(table, max_rows)),
-            ]
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.to_text()
+        return _render_text(self._outline(), max_rows)
 
     def __repr__(self) -> str:
         s = self.summary()["count"]
@@ -429,25 +343,66 @@ class CleanReport:
             f"{s['gaps_remaining']} gaps remaining>"
         )
 
-    def _repr_html_(self) -> str:
-        parts = [
-            f"<div><strong>Coverage cleaning of {len(self.units):,} units</strong> "
-            f"<small>({html.escape(self.method)}; valid coverage: "
-            f"{html.escape(_yes_no(self.coverage_valid))})</small>",
-            _html_table(self.summary().reset_index(names="item")),
-        ]
-        sections = [
-            ("Units changed", self.changed),
-            ("Overlaps resolved", self.overlaps.drop(columns="geometry")),
-            ("Gaps filled", self.filled_gaps.drop(columns="geometry")),
-            ("Gaps and holes remaining", self.remaining_gaps.drop(columns="geometry")),
-        ]
-        for title, frame in sections:
-            if not frame.empty:
-                parts.append(f"<p><strong>{html.escape(title)}</strong> ({len(frame):,})</p>")
-                parts.append(_html_table(frame.head(10)))
-        parts.append("</div>")
-        return "\n".join(parts)
+    def _outline(self) -> _Outline:
+        s = self.summary()
+        geographic = self.input_crs is not None and self.input_crs.is_geographic
+        heading = f"Coverage cleaning of {len(self.units):,} units"
+        valid = _yes_no(self.coverage_valid)
+        changed = self.changed
+        noted = self.units[~self.units["changed"] & (self.units["note"] != "")]
+        changes = pd.DataFrame(
+            {
+                "row": changed["row"],
+                "code": changed["code"],
+                "before": changed["area_before_m2"].map(_fmt_area),
+                "after": changed["area_after_m2"].map(_fmt_area),
+                "change": changed["change_m2"].map(lambda v: _fmt_area(v, signed=True)),
+                "note": changed["note"],
+            }
+        )
+        overlaps = _overlap_rows(self.overlaps, "kept by", self.overlaps["assigned_to"])
+        filled = pd.DataFrame(
+            {
+                "area": self.filled_gaps["area_m2"].map(_fmt_area),
+                "around": self.filled_gaps["codes"].map(", ".join),
+                "given to": self.filled_gaps["filled_by"],
+                "near": _fmt_points(self.filled_gaps, geographic),
+            }
+        )
+        return _Outline(
+            head=[
+                f"{heading} (measured in {_crs_label(self.crs)})",
+                f"Method: {self.method}",
+                f"Gaps narrower than {self.gap_width_m:g} m filled; wider gaps left and listed.",
+                f"Result is a valid coverage: {valid}",
+            ],
+            caption=heading,
+            note=f"{self.method}; valid coverage: {valid}",
+            counts=_count_lines(
+                s,
+                [
+                    ("units changed", "units_changed", None),
+                    ("made valid", "units_made_valid", None),
+                    ("overlaps resolved", "overlaps_resolved", self.min_area_m2),
+                    ("gaps filled", "gaps_filled", self.min_area_m2),
+                    ("gaps remaining", "gaps_remaining", self.min_area_m2),
+                    ("holes remaining", "holes_remaining", None),
+                ],
+            ),
+            summary=s.reset_index(names="item"),
+            sections=[
+                _Section("Units changed", changes, changed, " (largest change first)"),
+                _Section("Rows left as they were", noted[["row", "code", "note"]], None),
+                _Section("Overlaps resolved", overlaps, self.overlaps.drop(columns="geometry")),
+                _Section("Gaps filled", filled, self.filled_gaps.drop(columns="geometry")),
+                _Section(
+                    "Gaps and holes remaining",
+                    _gap_rows(self.remaining_gaps, geographic),
+                    self.remaining_gaps.drop(columns="geometry"),
+                    " (not given to any unit)",
+                ),
+            ],
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -1362,16 +1317,48 @@ def _fmt_area(m2: float, signed: bool = False) -> str:
     return f"{sign}{m2:.2g} m²"
 
 
-def _total(s: pd.DataFrame, key: str, min_area) -> str:
-    text = ""
-    if s.at[key, "count"]:
-        text += f"  total {_fmt_area(s.at[key, 'total_area_m2'])}"
-    if min_area is not None and s.at[key, "below_min_area"]:
-        text += (
-            f"  (+{s.at[key, 'below_min_area']:,} below {min_area:g} m², "
-            f"{_fmt_area(s.at[key, 'below_min_area_m2'])}, not listed)"
-        )
-    return text
+def _count_lines(s: pd.DataFrame, rows: list, unlisted: str = "") -> list[str]:
+    """One line per ``(label, key, min_area)`` of a report's summary ``s``: the count, the
+    total area where there is one and, where ``min_area`` is given, the slivers below it
+    (``unlisted`` ends that remark). Labels are padded to one width, so counts align."""
+    width = max(len(label) for label, _, _ in rows) + 2
+    lines = []
+    for label, key, min_area in rows:
+        count, total = s.at[key, "count"], s.at[key, "total_area_m2"]
+        text = f"  {label:<{width}}{count:>6,}"
+        if count and not math.isnan(total):
+            text += f"  total {_fmt_area(total)}"
+        if min_area is not None and s.at[key, "below_min_area"]:
+            text += (
+                f"  (+{s.at[key, 'below_min_area']:,} below {min_area:g} m², "
+                f"{_fmt_area(s.at[key, 'below_min_area_m2'])}{unlisted})"
+            )
+        lines.append(text)
+    return lines
+
+
+def _overlap_rows(overlaps, label: str, column: pd.Series) -> pd.DataFrame:
+    """Overlapping pairs formatted for a text table, with one more column at the end."""
+    return pd.DataFrame(
+        {
+            "code_a": overlaps["code_a"],
+            "code_b": overlaps["code_b"],
+            "area": overlaps["area_m2"].map(_fmt_area),
+            label: column,
+        }
+    )
+
+
+def _gap_rows(gaps, geographic: bool) -> pd.DataFrame:
+    """Gaps and holes (:attr:`CoverageReport.gaps`' columns) formatted for a text table."""
+    return pd.DataFrame(
+        {
+            "kind": gaps["kind"],
+            "area": gaps["area_m2"].map(_fmt_area),
+            "around": gaps["codes"].map(", ".join),
+            "near": _fmt_points(gaps, geographic),
+        }
+    )
 
 
 def _fmt_points(frame, geographic: bool) -> pd.Series:
@@ -1432,3 +1419,57 @@ def _html_table(frame: pd.DataFrame) -> str:
     return (
         f'<table class="geozone-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
     )
+
+
+# --------------------------------------------------------------------------------------
+# Report layout: one outline per report, laid out as text and as HTML
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Section:
+    """A table of a report: its rows formatted for the terminal (``text``) and as they are
+    (``html``; None for a table listed in the text only). ``aside`` follows the title in
+    the text, e.g. how the rows are sorted."""
+
+    title: str
+    text: pd.DataFrame
+    html: pd.DataFrame | None
+    aside: str = ""
+
+
+@dataclass(frozen=True)
+class _Outline:
+    """What a report says. The text shows the ``head`` lines, the aligned ``counts`` and the
+    sections' tables (up to ``max_rows`` each); the HTML shows the ``caption`` in bold with
+    the ``note`` in small print, the ``summary`` table and the sections' tables (10 rows).
+    Every string is escaped in the HTML."""
+
+    head: list[str]
+    caption: str
+    note: str
+    counts: list[str]
+    summary: pd.DataFrame
+    sections: list[_Section] = field(default_factory=list)
+
+
+def _render_text(outline: _Outline, max_rows: int) -> str:
+    lines = [*outline.head, "", *outline.counts]
+    for section in outline.sections:
+        if not section.text.empty:
+            lines += ["", f"{section.title}{section.aside}:"]
+            lines.append(_indent(_text_table(section.text, max_rows)))
+    return "\n".join(lines)
+
+
+def _render_html(outline: _Outline) -> str:
+    parts = [
+        f"<div><strong>{html.escape(outline.caption)}</strong> "
+        f"<small>({html.escape(outline.note)})</small>",
+        _html_table(outline.summary),
+    ]
+    for section in outline.sections:
+        frame = section.html
+        if frame is not None and not frame.empty:
+            parts.append(f"<p><strong>{html.escape(section.title)}</strong> ({len(frame):,})</p>")
+            parts.append(_html_table(frame.head(10)))
+    parts.append("</div>")
+    return "\n".join(parts)

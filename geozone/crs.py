@@ -319,6 +319,14 @@ def metric_crs(data, crs=None) -> pyproj.CRS:
 def to_metric(frame: gpd.GeoDataFrame, crs=None) -> tuple[gpd.GeoDataFrame, pyproj.CRS]:
     """Project ``frame`` into the CRS :func:`metric_crs` chooses for it.
 
+    Parameters
+    ----------
+    frame : GeoDataFrame or GeoSeries
+        The layer to measure; it must have a CRS.
+    crs : optional
+        A projected CRS to use instead of the automatic choice (anything
+        :func:`resolve_crs` accepts, e.g. ``"vn2000:Long An"``).
+
     Returns
     -------
     (GeoDataFrame, pyproj.CRS)
@@ -332,6 +340,8 @@ def to_metric(frame: gpd.GeoDataFrame, crs=None) -> tuple[gpd.GeoDataFrame, pypr
     >>> projected, crs = to_metric(pts)
     >>> crs.to_epsg(), round(projected.geometry.x.iloc[0])
     (32648, 585479)
+    >>> to_metric(pts, crs="vn2000:Long An")[1].name
+    'VN-2000 / TM-3 105-45'
     """
     target = metric_crs(frame, crs)
     if frame.crs is not None and pyproj.CRS(frame.crs) == target:
@@ -580,6 +590,7 @@ def vn2000(province, *, zone_width: int = 3, vintage=None) -> pyproj.CRS:
         # VN-2000 zone is defined for an old province: a name that is an old province's
         # means that one. Say so when the 2025 province of the same name spans other zones.
         other = sorted(set().union(*(_PARTS[code] for code in new)) - set(old))
+
         def zone(code):
             meridian = _OLD[code][1]
             return meridian if zone_width == 3 else _utm_zone(meridian)

@@ -65,6 +65,16 @@ _ABBREVIATIONS = (
     (re.compile(r"h\.\s*(?=\S)", re.IGNORECASE), "Huyện"),
     (re.compile(r"x\.\s*(?=\S)", re.IGNORECASE), "Xã"),
 )
+# Abbreviations of a whole name, matched as one word of the text (case-insensitive, dots and
+# spaces around it are separators): "TP.HCM", "TP HCM", "Tp.HCM" and "thành phố HCM" keep
+# their type word and gain the name, "TPHCM" is the full name. Only Hồ Chí Minh City is
+# written this way commonly enough to need it. "Sài Gòn" is deliberately absent: since
+# 2025-07-01 it names a ward of the city (Phường Sài Gòn, 26740), not the city.
+_NAME_ALIASES = {
+    "hcm": "Hồ Chí Minh",
+    "hcmc": "Hồ Chí Minh",  # Ho Chi Minh City
+    "tphcm": "Thành phố Hồ Chí Minh",
+}
 # The levels a type can be at: "Tỉnh Đồng Nai" still means the province after it became
 # "Thành phố Đồng Nai" (2026), "Thị xã X" the district after it became "Thành phố X".
 _TYPE_LEVELS = {
@@ -99,7 +109,11 @@ def normalize_name(text, *, diacritics: bool = True):
       space after it, so "B’lao", "B'Lao" and "Blao" agree, as do "Ia H' Drai" and "Ia H'Drai";
       other apostrophes (quotes) separate words;
     - numbers lose leading zeros ("Phường 01" = "Phường 1");
-    - compatibility characters (full-width letters, no-break spaces) become plain ones (NFKD).
+    - compatibility characters (full-width letters, no-break spaces) become plain ones (NFKD);
+    - the abbreviations of Hồ Chí Minh City, written as one word, become the name: "HCM"
+      and "HCMC" are ``hồ chí minh``, "TPHCM" is ``thành phố hồ chí minh``, and
+      "TP.HCM" / "TP HCM" give ``tp hồ chí minh`` like "TP. Hồ Chí Minh". "Sài Gòn" is
+      not expanded: since 2025-07-01 it is the name of a ward (Phường Sài Gòn).
 
     The unit type is part of the text and stays in the key; see :func:`split_unit_type`.
 
@@ -133,6 +147,8 @@ def normalize_name(text, *, diacritics: bool = True):
     'thi xa song cau'
     >>> normalize_name("Xã Ea H'Leo") == normalize_name("xã ea h’leo")
     True
+    >>> normalize_name("TP.HCM"), normalize_name("TPHCM", diacritics=False)
+    ('tp hồ chí minh', 'thanh pho ho chi minh')
     >>> import pandas as pd
     >>> normalize_name(pd.Series(["Thủy", None]), diacritics=False).tolist()
     ['thuy', nan]
@@ -169,6 +185,7 @@ def _normalize(text: str, diacritics: bool) -> str:
     # casefold() can yield precomposed letters again, hence the second NFKD.
     text = unicodedata.normalize("NFKD", text.casefold())
     words = [_place_tone(_strip_zeros(word)) for word in _split_words(text)]
+    words = [_normalize(_NAME_ALIASES[w], True) if w in _NAME_ALIASES else w for w in words]
     return unicodedata.normalize("NFC", " ".join(w for w in words if w))
 
 
@@ -373,8 +390,9 @@ def find_unit(
     """Find the one unit a name refers to.
 
     The name may carry a unit type, spelt out or abbreviated ("Thành phố Cần Thơ",
-    "TP.Cần Thơ", "tp can tho"), and may lack diacritics. Candidates are tried in this order,
-    and the first step that matches anything decides:
+    "TP.Cần Thơ", "tp can tho"), and may lack diacritics; Hồ Chí Minh City may be written
+    "TP.HCM", "TP HCM", "TPHCM" or "HCM" (see :func:`normalize_name`). Candidates are tried
+    in this order, and the first step that matches anything decides:
 
     1. With diacritics (tone placement, case, spacing and punctuation normalised):
 
@@ -417,9 +435,11 @@ def find_unit(
     NameLookupError
         If the name matches several units (all listed on ``.candidates``, with their codes
         and provinces; narrow with ``within=`` or ``level=``), or none (the closest names
-        are on ``.candidates``). Each candidate is a dict with ``code``, ``full_name``,
-        ``level``, ``province_code``, ``province``, ``parent``, ``vintage`` and ``score``
-        (similarity 0–100 for suggestions, None for ambiguous matches).
+        are on ``.candidates``; when ``units`` holds no provinces and the name is a
+        province's, the message says so and where to look it up). Each candidate is a dict
+        with ``code``, ``full_name``, ``level``, ``province_code``, ``province``,
+        ``parent``, ``vintage`` and ``score`` (similarity 0–100 for suggestions, None for
+        ambiguous matches).
     InputError
         If ``units`` lacks a needed column, or ``name``, ``level`` or ``within`` is unusable.
 
@@ -449,6 +469,17 @@ def find_unit(
     Traceback (most recent call last):
     ...
     geozone.errors.NameLookupError: no unit named 'Can Thoo'; closest: Thành phố Cần Thơ (92); ...
+
+    A province's name in a table of communes only (a commune layer, for instance):
+
+    >>> communes = units[units["level"] == "commune"].assign(vintage=2025)
+    >>> try:
+    ...     find_unit(communes, "TP Cần Thơ")
+    ... except NameLookupError as exc:
+    ...     print(str(exc).split("; closest")[0])  # doctest: +NORMALIZE_WHITESPACE
+    no Thành phố named 'TP Cần Thơ'; Cần Thơ is a province (92) and these units hold no
+    provinces: look it up in geozone.unit_table(2025) or load_units('vn2025-provinces'), or
+    pass within='92' to search inside it
     """
     _check_units(units)
     if not isinstance(name, str):
@@ -733,9 +764,55 @@ def _ambiguous(units, positions, query, name, level, within) -> NameLookupError:
     )
 
 
+# Types a province's name can be written with (a commune named like a province takes "Xã").
+_PROVINCE_TYPES = (None, "Tỉnh", "Thành phố", "Thủ đô")
+
+
+def _province_names(vintage: int) -> dict[str, str]:
+    """Province code -> bare name for a vintage, from tables built into geozone.
+
+    The error path must not depend on a data directory (the units may come from anywhere),
+    so the names come from :mod:`geozone.crs`, which carries both vintages' provinces.
+    """
+    from geozone import crs
+
+    if vintage == 2025:
+        return dict(crs._NEW_PROVINCES)
+    return {code: name for code, name, _, _ in crs._OLD_PROVINCES}
+
+
+def _province_hint(units: pd.DataFrame, query: _Query) -> str:
+    """Where to look when a name not found is a province's and ``units`` has no provinces."""
+    if query.unit_type not in _PROVINCE_TYPES or not query.bare_nd:
+        return ""
+    if "level" in units.columns and (units["level"] == "province").any():
+        return ""  # the provinces were searched (or filtered out on purpose by level=)
+    vintages = [2025, 2008]
+    if "vintage" in units.columns:
+        # a hand-made table may hold anything here; an unreadable vintage means "either"
+        present = set(pd.to_numeric(units["vintage"], errors="coerce").dropna().tolist())
+        vintages = [v for v in vintages if v in present] or vintages
+    for vintage in vintages:
+        for code, province in _province_names(vintage).items():
+            if _normalize(province, False) == query.bare_nd and _marks_compatible(
+                query.bare, _normalize(province, True)
+            ):
+                searchable = "province_code" in units.columns and (
+                    (units["province_code"] == code).any()
+                )
+                inside = f", or pass within={code!r} to search inside it" if searchable else ""
+                return (
+                    f"; {province} is a province ({code}) and these units hold no provinces: "
+                    f"look it up in geozone.unit_table({vintage}) or "
+                    f"load_units('vn{vintage}-provinces'){inside}"
+                )
+    return ""
+
+
 def _not_found(units, positions, table, query, name, level, within) -> NameLookupError:
     what = "unit" if query.unit_type is None else query.unit_type
     message = f"no {what} named {name!r}{_filters(level, within)}"
+    message += _province_hint(units, query)
     # Without diacritics, so that wrong or missing marks still find the name; a query with a
     # type is compared with full names (canonical type + name), so that the type counts too.
     if query.unit_type is None:

@@ -68,13 +68,19 @@ Parsing rules
   two different separators the last is the decimal one); spaces between groups of three digits
   are thousands separators too. Surrounding spaces and quotes are ignored.
 * Angles: degrees, minutes, seconds with symbols (``°`` ``º`` ``'`` ``′`` ``"`` ``″``), letters
-  (``10d2m30s``), words (``độ``, ``phút``, ``giây``), colons or plain spaces
-  (``10 02 30.5``; so ``"10 5"`` is 10°05'); a hemisphere before or after — ``N S E W``, or
-  Vietnamese ``B`` (Bắc), ``Nam``, ``Đ`` (Đông), ``T`` (Tây). A single ``N`` is north.
-  ``S``/``W`` or a minus sign make the value negative; a minus sign with ``N``/``E`` is a
-  contradiction and invalid. Minutes and seconds must be below 60 and only the last part may
-  have decimals. A latitude written with ``E``/``W`` (or a longitude with ``N``/``S``) is
-  invalid, unless both columns carry the other axis's letter: then they are swapped.
+  glued to the number (``10d2m30s``), words glued or spaced, with or without diacritics
+  (``10độ02'30"``, ``10 độ 2 phút 30 giây``, ``10 do 2,5 phut``, ``deg``/``min``/``sec``),
+  colons or plain spaces (``10 02 30.5``; so ``"10 5"`` is 10°05'); a hemisphere before or
+  after — ``N S E W`` (or ``North`` …), or Vietnamese ``B``/``Bắc``, ``Nam``,
+  ``Đ``/``D``/``Đông``, ``T``/``Tây`` (diacritics optional). Ambiguous letters: a lone ``N``
+  is always north (English), so Vietnamese south must be written ``Nam``; ``T`` is Tây
+  (west); ``S`` is south except as the seconds letter glued after minutes or unit letters
+  (``2m30s``, ``10d30s``); ``D`` is Đông except glued to a number (``105D``, ``10d2m``),
+  where it is the degree letter. ``S``/``W``/``Nam``/``Tây`` or a minus sign make the value
+  negative; a minus sign with a north/east letter is a contradiction and invalid. Minutes
+  and seconds must be below 60 and only the last part may have decimals. A latitude written
+  with ``E``/``W`` (or a longitude with ``N``/``S``) is invalid, unless both columns carry
+  the other axis's letter: then they are swapped.
 * Empty markers: ``""``, ``-``, ``--``, ``null``, ``none``, ``nan``, ``na``, ``n/a``, ``#N/A``,
   ``nil``, ``?``, ``không``, ``không có``, ``không rõ``, ``chưa có`` (case-insensitive).
 * Files: CSV/TXT/TSV (delimiter sniffed among tab ``;`` ``,`` ``|``, an Excel ``sep=`` first
@@ -247,10 +253,12 @@ _UNIT_WORDS = {
     **dict.fromkeys(("s", "sec", "secs", "second", "seconds", "giây", "giay"), 2),
 }
 # word -> (axis hint, sign). "N" is English North: Vietnamese "Nam" (south) must be spelled out.
+# "D" is Đông written without the stroke, except glued to a number ("105D"), where it stays
+# the degree letter of "10d2m30s" (the number loop in _parse_angle claims it first).
 _HEMISPHERES = {
     **dict.fromkeys(("n", "north", "b", "bắc", "bac"), (_LAT, 1)),
     **dict.fromkeys(("s", "south", "nam"), (_LAT, -1)),
-    **dict.fromkeys(("e", "east", "đ", "đông", "dong"), (_LON, 1)),
+    **dict.fromkeys(("e", "east", "đ", "d", "đông", "dong"), (_LON, 1)),
     **dict.fromkeys(("w", "west", "t", "tây", "tay"), (_LON, -1)),
 }
 _UNIT_NAMES = ("degrees", "minutes", "seconds")
@@ -327,7 +335,23 @@ def _number_with_separators(sign: str, body: str, projected: bool) -> float | No
 
 
 def _parse_angle(text: str) -> _Cell:
-    """Degree-minute-second (or decimal degree) text with optional hemisphere."""
+    """Degree-minute-second (or decimal degree) text with optional hemisphere.
+
+    Numbers with unit marks (``° ' "``), unit letters glued to them (``10d2m30s``) or unit
+    words glued or spaced (``10độ``, ``10 độ 2 phút 30 giây``, ``10 do 2,5 phut``), else
+    positional (``10 02 30``, ``10:02:30``); only the last part may have decimals (point or
+    comma). Hemisphere words before or after (``_HEMISPHERES``) give the sign and the axis.
+    How the ambiguous letters read:
+
+    - ``N`` is English north, never Vietnamese Nam (south must be written ``Nam``);
+    - ``T`` is Tây (west): English has no T hemisphere;
+    - ``S`` glued to a number that follows minutes or unit letters is seconds (``2m30s``,
+      ``10°30'15s``, ``10d30s``), otherwise south (``10.5S``, ``10 30 S``);
+    - ``D`` glued to a number is the degree letter (``105D``, ``10d2m``), otherwise Đông
+      (``105°47'D``, ``105 độ 47 phút D``);
+    - ``m`` glued to a lone number is a metre suffix (``585479.1m``), which makes the value
+      a plain number; after degrees it is minutes.
+    """
     not_angle = _Cell(_INVALID, reason="is not a number or a degree-minute-second angle")
     tokens = []  # (kind, text, preceded by space)
     pos = 0
@@ -374,7 +398,9 @@ def _parse_angle(text: str) -> _Cell:
                 if not more_numbers:
                     return not_angle
                 i += 1
-            elif kind == "word" and not spaced and word in _UNIT_WORDS:
+            # Unit words may stand apart ("10 độ 2 phút"), unit letters only glued ("10d2m"):
+            # after a space "S" is South, "D" Đông and "m" no unit ("10.5 S", "105 47 D").
+            elif kind == "word" and word in _UNIT_WORDS and (not spaced or len(word) > 1):
                 candidate = _UNIT_WORDS[word]
                 if word == "m" and last_unit == -1 and not more_numbers:
                     metres = True  # "585479.1m": a metre suffix, not minutes

@@ -17,7 +17,7 @@ import geozone.names as names_module
 from geozone.datasets import read_table
 from geozone.errors import GeozoneError, InputError, NameLookupError
 from geozone.names import find_unit, normalize_name, split_unit_type
-from geozone.units import unit_table
+from geozone.units import load_units, unit_table
 
 
 def nfd(text: str) -> str:
@@ -514,6 +514,87 @@ def test_bad_arguments(units):
         find_unit(units, "Cần Thơ", level="district", within="89")
 
 
+# --- Hồ Chí Minh City's abbreviations ---------------------------------------------------------
+
+HCM_SPELLINGS = [
+    "TP.HCM",
+    "TP HCM",
+    "TPHCM",
+    "HCM",
+    "Tp.HCM",
+    "tp. hcm",
+    "thành phố HCM",
+    "Thanh pho HCM",
+    "HCMC",
+    "TP. Hồ Chí Minh",
+]
+
+
+@pytest.mark.parametrize("query", HCM_SPELLINGS)
+def test_hcm_abbreviations_find_the_city(units, query):
+    assert code_of(units, query) == "79"
+
+
+def test_hcm_abbreviations_give_the_keys_of_the_spelt_out_name():
+    assert normalize_name("HCM") == normalize_name("Hồ Chí Minh")
+    assert normalize_name("TP.HCM") == normalize_name("TP. Hồ Chí Minh") == "tp hồ chí minh"
+    assert normalize_name("TPHCM") == normalize_name("Thành phố Hồ Chí Minh")
+    assert normalize_name("tphcm", diacritics=False) == "thanh pho ho chi minh"
+    # a word that merely contains the letters is no abbreviation
+    assert normalize_name("HCMX") == "hcmx"
+    # the unit type is still split off as written; the name is expanded when keyed
+    assert split_unit_type("TP.HCM") == ("Thành phố", "HCM")
+
+
+def test_hcm_abbreviations_work_in_within(units):
+    assert code_of(units, "Quận 1", within="TP.HCM") == "760"
+
+
+def test_sai_gon_is_not_an_alias_of_the_city():
+    # Since 2025-07-01 "Sài Gòn" is a ward of the city (Phường Sài Gòn, 26740).
+    assert normalize_name("Sài Gòn") == "sài gòn"
+    assert normalize_name("Sài Gòn") != normalize_name("Hồ Chí Minh")
+
+
+# --- a province's name looked up among communes ---------------------------------------------
+
+
+def test_a_province_name_among_communes_says_where_provinces_are(units):
+    communes = units[units["level"] == "commune"].assign(vintage=2025)
+    with pytest.raises(NameLookupError) as info:
+        find_unit(communes, "An Giang")
+    message = str(info.value)
+    assert "An Giang is a province (91)" in message
+    assert "geozone.unit_table(2025)" in message and "load_units('vn2025-provinces')" in message
+    assert "within='91'" not in message  # no commune of the table lies in province 91
+    assert info.value.candidates  # the closest names are still offered
+    with pytest.raises(NameLookupError, match=r"Cần Thơ is a province \(92\).*within='92'"):
+        find_unit(communes, "Tỉnh Can Tho")
+
+
+def test_a_province_name_hint_follows_the_table_vintage(units):
+    # the fixture's vintage is 2008: An Giang's code was 89 then
+    communes = units[units["level"] == "commune"]
+    with pytest.raises(NameLookupError, match=r"province \(89\).*unit_table\(2008\)"):
+        find_unit(communes, "An Giang")
+
+
+def test_no_province_hint_where_it_would_mislead(units):
+    communes = units[units["level"] == "commune"]
+    # a commune's type: the user means a commune of that name
+    with pytest.raises(NameLookupError) as info:
+        find_unit(communes, "Xã An Giang")
+    assert "is a province" not in str(info.value)
+    # provinces were searchable and left out on purpose
+    with pytest.raises(NameLookupError) as info:
+        find_unit(units, "Hà Nội", level="commune")
+    assert "is a province" not in str(info.value)
+    # not a province's name at all
+    with pytest.raises(NameLookupError) as info:
+        find_unit(communes, "Can Thoo")
+    assert "is a province" not in str(info.value)
+
+
 def test_docstring_examples_run():
     result = doctest.testmod(names_module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 10
@@ -578,6 +659,33 @@ def test_2008_units_find_themselves_or_are_reported_ambiguous(table2008):
 def test_can_tho_2025(table2025, query, level):
     row = find_unit(table2025, query, level=level)
     assert (row["code"], row["level"]) == ("92", "province")
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("query", HCM_SPELLINGS)
+def test_hcm_abbreviations_in_both_vintages(table2025, table2008, query):
+    for table in (table2025, table2008):
+        provinces = table[table["level"] == "province"]
+        assert find_unit(provinces, query)["code"] == "79"
+        assert find_unit(table, query)["code"] == "79"
+
+
+@pytest.mark.realdata
+def test_sai_gon_is_the_2025_ward(table2025):
+    for query in ("Sài Gòn", "Sai Gon", "Phường Sài Gòn"):
+        assert find_unit(table2025, query)["code"] == "26740"
+
+
+@pytest.mark.realdata
+def test_a_province_name_in_the_2025_commune_layer(data_dir):
+    communes = load_units("vn2025-communes", data_dir=data_dir)
+    with pytest.raises(NameLookupError) as info:
+        find_unit(communes, "An Giang")
+    message = str(info.value)
+    assert "An Giang is a province (91)" in message
+    assert "load_units('vn2025-provinces')" in message and "within='91'" in message
+    with pytest.raises(NameLookupError, match=r"Hồ Chí Minh is a province \(79\)"):
+        find_unit(communes, "TP.HCM")
 
 
 @pytest.mark.realdata

@@ -319,18 +319,21 @@ def _pages(rows, size=_ROWS_PER_SLIDE):
         yield start, rows[start : start + size]
 
 
+def _pair_lookup(layers) -> tuple[dict, dict]:
+    """Member pair key → (name a, name b), and → the pair's colour."""
+    pairs = layers.pairs
+    names = zip(pairs["name_a"], pairs["name_b"], strict=True)
+    return (
+        dict(zip(pairs["key"], names, strict=True)),
+        dict(zip(pairs["key"], pairs["colour"], strict=True)),
+    )
+
+
 def _pair_slides(prs, layout, agreement, width, layers, lang, unit_pairs):
     words = _HEAD[lang]
     summary = agreement.summary(width)
     member_of = dict(zip(layers.units["code"], layers.units["member"], strict=True))
-    names = dict(
-        zip(
-            layers.pairs["key"],
-            zip(layers.pairs["name_a"], layers.pairs["name_b"], strict=True),
-            strict=True,
-        )
-    )
-    colours = dict(zip(layers.pairs["key"], layers.pairs["colour"], strict=True))
+    names, colours = _pair_lookup(layers)
     # Member pairs: the unit pairs summed by member pair, areas by member side.
     totals: dict[str, list[float]] = {}
     for rec in summary.itertuples(index=False):
@@ -434,14 +437,7 @@ def _incident_slide(prs, layout, agreement, classified, layers, lang):
     member_of = dict(zip(layers.units["code"], layers.units["member"], strict=True))
     member_name = dict(zip(layers.members["code"], layers.members["name"], strict=True))
     sub = agreement.level != agreement.member_level
-    pair_names = dict(
-        zip(
-            layers.pairs["key"],
-            zip(layers.pairs["name_a"], layers.pairs["name_b"], strict=True),
-            strict=True,
-        )
-    )
-    colours = dict(zip(layers.pairs["key"], layers.pairs["colour"], strict=True))
+    pair_names, colours = _pair_lookup(layers)
     unit_label = dict(zip(layers.units["code"], layers.units["label"], strict=True))
     grouped: dict[tuple, int] = {}
     for rec in counts.itertuples(index=False):

@@ -60,6 +60,14 @@ _MAP_RIGHT = 0.705
 _PANEL_LEFT = 0.73
 
 _HALO = [patheffects.withStroke(linewidth=2.6, foreground=style.NEUTRAL["halo"])]
+# Junction areas, hatched: on the map and as their legend key.
+_JUNCTION_STYLE = {
+    "facecolor": "none",
+    "edgecolor": style.NEUTRAL["junction"],
+    "hatch": "////",
+    "linewidth": 0.7,
+    "linestyle": (0, (3, 2)),
+}
 
 
 def static(
@@ -294,16 +302,7 @@ def _draw_map(ax, layers: DisplayLayers, points) -> None:
         else layers.junctions
     )
     if len(junctions):
-        _plot_polys(
-            ax,
-            junctions,
-            facecolor="none",
-            edgecolor=style.NEUTRAL["junction"],
-            hatch="////",
-            linewidth=0.7,
-            linestyle=(0, (3, 2)),
-            zorder=5,
-        )
+        _plot_polys(ax, junctions, **_JUNCTION_STYLE, zorder=5)
     ax.add_collection(
         _edges(layers.members, style.NEUTRAL["member_edge"], 1.0, zorder=6), autolim=False
     )
@@ -792,15 +791,7 @@ def _legend_entries(layers: DisplayLayers, points, lang: str):
     handles.append(Line2D([], [], color=style.NEUTRAL["member_edge"], linewidth=1.0))
     names.append(style.text("members", lang))
     if len(layers.junctions) and layers.junctions["major"].astype(bool).any():
-        handles.append(
-            Patch(
-                facecolor="none",
-                edgecolor=style.NEUTRAL["junction"],
-                hatch="////",
-                linewidth=0.7,
-                linestyle=(0, (3, 2)),
-            )
-        )
+        handles.append(Patch(**_JUNCTION_STYLE))
         names.append(style.text("junction", lang, km=style.km(layers.radius_m, lang)))
     if layers.context is not None and len(layers.context):
         handles.append(
@@ -809,30 +800,23 @@ def _legend_entries(layers: DisplayLayers, points, lang: str):
         names.append(style.text("context", lang))
     if points is not None and len(points):
         inside = _in_zone(points)
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="none",
-                markersize=5,
-                markerfacecolor=style.NEUTRAL["incident_in"],
-                markeredgecolor="white",
+        # In a zone: larger, dark, white-edged; elsewhere: small and grey (as _draw_points).
+        for label, count, size, colour, edge in (
+            ("incidents_in", inside.sum(), 5, "incident_in", "white"),
+            ("incidents_out", (~inside).sum(), 3.5, "incident_out", "none"),
+        ):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="none",
+                    markersize=size,
+                    markerfacecolor=style.NEUTRAL[colour],
+                    markeredgecolor=edge,
+                )
             )
-        )
-        names.append(f"{style.text('incidents_in', lang)} ({_count(inside.sum(), lang)})")
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="none",
-                markersize=3.5,
-                markerfacecolor=style.NEUTRAL["incident_out"],
-                markeredgecolor="none",
-            )
-        )
-        names.append(f"{style.text('incidents_out', lang)} ({_count((~inside).sum(), lang)})")
+            names.append(f"{style.text(label, lang)} ({_count(count, lang)})")
     return handles, names
 
 
@@ -852,11 +836,7 @@ def _draw_legend(fig, layers: DisplayLayers, points, lang: str, top: float, bott
         if len(layers.pairs)
         else style.text("boundary", lang)
     )
-    ax = fig.add_axes(
-        (_PANEL_LEFT, bottom, 1 - _MARGIN - _PANEL_LEFT, max(top - bottom, 0.05)),
-        gid="geozone-legend-panel",
-    )
-    ax.set_axis_off()
+    ax = _legend_panel(fig, bottom, max(top - bottom, 0.05))
     renderer = fig.canvas.get_renderer()
     panel = ax.get_window_extent(renderer)
     for fontsize in (10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5):
@@ -882,6 +862,15 @@ def _draw_legend(fig, layers: DisplayLayers, points, lang: str, top: float, bott
         if box.y0 >= panel.y0 and box.width <= panel.width * 1.02:
             break
     legend.set_gid("geozone-legend")
+
+
+def _legend_panel(fig, bottom: float, height: float):
+    """The frameless axes for a legend in the side panel, from ``bottom`` up ``height``."""
+    ax = fig.add_axes(
+        (_PANEL_LEFT, bottom, 1 - _MARGIN - _PANEL_LEFT, height), gid="geozone-legend-panel"
+    )
+    ax.set_axis_off()
+    return ax
 
 
 def _text_width(fig, text_: str, fontsize: float) -> float:
@@ -1022,12 +1011,14 @@ def static_transition(
 
     Parameters
     ----------
-    transition : object or GeoDataFrame
-        The 2008 agreement's shared boundaries with a ``status`` column (``"kept"`` or
-        ``"internal"``), as a GeoDataFrame, or an object with ``boundaries`` (that frame),
-        ``units`` (the 2025 units to draw under them, optional) and ``agreement`` (the 2008
-        agreement, for the title; optional) — the shape :mod:`geozone.reform`'s transition
-        result is expected to have.
+    transition : Transition or GeoDataFrame
+        A :class:`geozone.reform.Transition` (from :func:`geozone.reform.transition` or
+        ``Agreement.transition()``), or any object with ``boundaries`` (the 2008
+        agreement's shared boundaries with a ``status`` column, ``"kept"`` or
+        ``"internal"``), ``units`` (the 2025 units to draw under them; optional) and
+        ``agreement`` (the 2025 equivalent of the 2008 agreement, whose title — the old
+        title marked as expressed in the units from 2025-07-01 — heads the map; optional);
+        or that boundaries GeoDataFrame alone.
     size, dpi, title, subtitle, lang
         As for :func:`static`.
     status_column, kept, internal : str
@@ -1099,22 +1090,22 @@ def static_transition(
         else:
             bounds = metric.total_bounds
         _fit(ax, bounds, pad=0.05)
+        # The 2025 units and the two kinds of line look the same on the map and in the legend.
+        units_style = {
+            "facecolor": style.NEUTRAL["unit_fill"],
+            "edgecolor": style.NEUTRAL["member_edge"],
+            "linewidth": 1.0,
+        }
         if new_units is not None:
-            _plot_polys(
-                ax,
-                new_units,
-                facecolor=style.NEUTRAL["unit_fill"],
-                edgecolor=style.NEUTRAL["member_edge"],
-                linewidth=1.0,
-                zorder=2,
-            )
-        lengths = {}
+            _plot_polys(ax, new_units, **units_style, zorder=2)
+        lengths, keys = {}, {}
         for value, colour, width, dash, z in (
             (internal, style.NEUTRAL["uncovered"], 2.2, (0, (4, 2.5)), 6),
             (kept, style.NEUTRAL["boundary"], 2.4, "solid", 7),
         ):
             part = metric.geometry.values[status == value]
             lengths[value] = float(shapely.length(part).sum()) if len(part) else 0.0
+            keys[value] = Line2D([], [], color=colour, linewidth=width, linestyle=dash)
             segments = [
                 shapely.get_coordinates(p)
                 for g in part
@@ -1159,30 +1150,15 @@ def static_transition(
                     label.remove()
                 else:
                     placed.append(box.padded(2))
-        handles = [
-            Line2D([], [], color=style.NEUTRAL["boundary"], linewidth=2.4),
-            Line2D(
-                [], [], color=style.NEUTRAL["uncovered"], linewidth=2.2, linestyle=(0, (4, 2.5))
-            ),
-        ]
+        handles = [keys[kept], keys[internal]]
         names = [
             words["kept"].format(km=_num_km(lengths[kept], lang)),
             words["internal"].format(km=_num_km(lengths[internal], lang)),
         ]
         if new_units is not None:
-            handles.append(
-                Patch(
-                    facecolor=style.NEUTRAL["unit_fill"],
-                    edgecolor=style.NEUTRAL["member_edge"],
-                    linewidth=1.0,
-                )
-            )
+            handles.append(Patch(**units_style))
             names.append(words["units"])
-        legend_ax = fig.add_axes(
-            (_PANEL_LEFT, bottom, 1 - _MARGIN - _PANEL_LEFT, top - bottom - 0.015),
-            gid="geozone-legend-panel",
-        )
-        legend_ax.set_axis_off()
+        legend_ax = _legend_panel(fig, bottom, top - bottom - 0.015)
         wrap_at = legend_ax.get_position().width * 0.8
         names = [_wrap(fig, n, wrap_at, fontsize=10) for n in names]
         legend_ax.legend(
