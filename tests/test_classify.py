@@ -470,3 +470,34 @@ def test_point_outside_the_projection_is_invalid_not_a_crash(agreement, squares)
     assert out["status"].tolist() == ["invalid_coordinate", "ok"]
     assert "cannot be projected" in out["status_detail"].iloc[0]
     assert np.isnan(out["dist_to_border_m"].iloc[0])
+
+
+@pytest.mark.realdata
+def test_vn2000_survey_point_in_can_tho_lands_in_its_commune(tay_nam, tmp_path):
+    # Bến Ninh Kiều (10.0340 N, 105.7876 E) as a Cần Thơ surveyor writes it: VN-2000, the
+    # province's TM-3 zone (central meridian 105°00'), metres. The numbers are typed here, not
+    # computed with geozone; tests/test_crs.py pins the transformation to a control point.
+    communes = tay_nam.at_level("commune")
+    survey = pd.DataFrame({"so_hieu": ["CT-01"], "x": ["586 141"], "y": ["1.109.720"]})
+    # "Cần Thơ" is also the 2025 province that took in Hậu Giang and Sóc Trăng (other
+    # meridians): the old province is meant, and geozone says so.
+    with pytest.warns(GeozoneWarning, match="pre-2025 province Cần Thơ"):
+        out = classify_points(survey, communes, crs="vn2000:Cần Thơ")
+    assert out["status"].tolist() == ["ok"]
+    assert (out["unit_code"].iloc[0], out["unit_name"].iloc[0]) == ("31135", "Ninh Kiều")
+    assert out.geometry.iloc[0].distance(Point(105.7876, 10.0340)) < 1e-5  # about a metre
+    # The same through a file, as `geozone classify --crs "vn2000:Cần Thơ"` reads it.
+    survey.to_csv(tmp_path / "survey.csv", index=False)
+    counts = classify_file(
+        tmp_path / "survey.csv",
+        communes,
+        tmp_path / "out.csv",
+        crs="vn2000:Cần Thơ@2008",  # the old province, unambiguous: no warning
+        progress=False,
+    )
+    assert counts == {"ok": 1}
+    assert pd.read_csv(tmp_path / "out.csv", dtype=str)["unit_code"].tolist() == ["31135"]
+    # Declared as degrees, the same numbers are refused, naming the likely CRS.
+    wrong = classify_points(survey.rename(columns={"x": "lon", "y": "lat"}), communes)
+    assert wrong["status"].tolist() == ["suspect_projected"]
+    assert "look like UTM/VN-2000 metres" in wrong["status_detail"].iloc[0]
