@@ -21,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geozone import datasets
@@ -295,7 +296,8 @@ class Agreement:
         if self.scope != "all":
             wanted = set(self.scope)
             keys = [tuple(sorted(p)) for p in zip(table.member_a, table.member_b, strict=True)]
-            table = table[[k in wanted for k in keys]]
+            # A boolean array, not a list: an empty list would select no columns.
+            table = table[np.array([k in wanted for k in keys], dtype=bool)]
         return table.reset_index(drop=True)
 
     @property
@@ -350,7 +352,10 @@ class Agreement:
 
         lines = shared_boundaries(self.units, **self._tolerance())
         keep = set(self._pair_list())
-        mask = [(a, b) in keep for a, b in zip(lines.code_a, lines.code_b, strict=True)]
+        mask = np.array(
+            [(a, b) in keep for a, b in zip(lines.code_a, lines.code_b, strict=True)], dtype=bool
+        )
+        # A boolean array, not a list: an empty list would select no columns.
         return lines[mask].reset_index(drop=True)
 
     def strips(self, width_m: float | None = None, widths=None) -> gpd.GeoDataFrame:

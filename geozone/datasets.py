@@ -17,6 +17,7 @@ Loaded layers are cached as GeoParquet under ``<data dir>/cache/``.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -97,6 +98,9 @@ class Dataset:
     columns: dict = field(default_factory=dict)
     derived_from: str | None = None
     names_from: str | None = None
+    # The file's codes are not GSO codes: match names to the 63 provinces of 2008 instead (see
+    # geozone.units; features that end up sharing a code are dissolved).
+    codes_by_name: bool = False
 
     @property
     def is_derived(self) -> bool:
@@ -417,9 +421,49 @@ def read_table(dataset_id: str, data_dir=None) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
 
 
+#: Version of the loading logic (:func:`geozone.units.load_units` for catalog ids), part of
+#: every cache name. Bump it whenever a change to the loader changes what an unchanged file
+#: loads as, so that GeoParquet caches written by an older geozone are not served.
+#: 2: geoBoundaries provinces get GSO codes, the 2008 districts bare names.
+LOADER_VERSION = 2
+
+
+def _recipe(entry: Dataset) -> str:
+    """What a layer's loaded table depends on besides its file: the catalog fields the loader
+    reads (recursively for derived layers) and :data:`LOADER_VERSION`."""
+    fields = {
+        "loader": LOADER_VERSION,
+        "level": entry.level,
+        "vintage": entry.vintage,
+        "code_width": entry.code_width,
+        "columns": entry.columns,
+        "member": entry.member,
+        "names_from": entry.names_from,
+        "codes_by_name": entry.codes_by_name,
+    }
+    if names := entry.names_from:
+        fields["names_sha"] = dataset(names).sha256
+    if entry.derived_from:
+        fields["derived_from"] = [entry.derived_from, _recipe(dataset(entry.derived_from))]
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
 def cache_path(dataset_id: str, data_dir=None) -> Path:
-    """Where the GeoParquet cache of a dataset lives; the name changes with the source sha."""
+    """Where the GeoParquet cache of a dataset lives.
+
+    The name changes with the source file's sha256, with the catalog fields that say how the
+    file is loaded (columns, names table, …) and with :data:`LOADER_VERSION`, so a cache is
+    never served for another file, another catalog entry or another loader.
+
+    Examples
+    --------
+    >>> name = cache_path("vn2025-communes", "/data").name  # id, sha, recipe, catalog schema
+    >>> name.startswith("vn2025-communes.8825226523d1."), name.endswith(".v1.parquet")
+    (True, True)
+    """
     entry = dataset(dataset_id)
     source = entry if entry.file else dataset(entry.derived_from)
     tag = (source.sha256 or "nosha")[:12]
-    return resolve_data_dir(data_dir) / "cache" / f"{dataset_id}.{tag}.v{schema_version()}.parquet"
+    name = f"{dataset_id}.{tag}.{_recipe(entry)}.v{schema_version()}.parquet"
+    return resolve_data_dir(data_dir) / "cache" / name

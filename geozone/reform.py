@@ -209,6 +209,26 @@ def province_crosswalk(data_dir: str | os.PathLike | None = None) -> pd.DataFram
 def province_successor(old_code, data_dir: str | os.PathLike | None = None) -> str:
     """The code of the 2025 province an old province went into.
 
+    Every old province went whole into one new province (Resolution 202/2025/QH15), so the
+    answer is always one code.
+
+    Parameters
+    ----------
+    old_code : str or int
+        GSO code of a province of the 63-province structure (``"74"``, ``74``).
+    data_dir : path, optional
+        The data directory (see :func:`geozone.datasets.resolve_data_dir`).
+
+    Returns
+    -------
+    str
+        The two-digit code of the 2025 province.
+
+    Raises
+    ------
+    InputError
+        If ``old_code`` is not a code of the 63 provinces.
+
     Examples
     --------
     >>> province_successor("74"), province_successor("77"), province_successor("95")
@@ -227,6 +247,23 @@ def province_successor(old_code, data_dir: str | os.PathLike | None = None) -> s
 
 def province_predecessors(new_code, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """The old provinces that make up a 2025 province (rows of :func:`province_crosswalk`).
+
+    Parameters
+    ----------
+    new_code : str or int
+        GSO code of one of the 34 provinces of 2025-07-01 (``"92"``, ``92``).
+    data_dir : path, optional
+        The data directory (see :func:`geozone.datasets.resolve_data_dir`).
+
+    Returns
+    -------
+    DataFrame
+        Its rows of :func:`province_crosswalk`, one per old province, renumbered from 0.
+
+    Raises
+    ------
+    InputError
+        If ``new_code`` is not a code of the 34 provinces.
 
     Examples
     --------
@@ -407,6 +444,25 @@ def commune_successors(old_code, data_dir: str | os.PathLike | None = None) -> p
 def commune_predecessors(new_code, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """The crosswalk rows of one 2025 unit: the old communes it was formed from.
 
+    Parameters
+    ----------
+    new_code : str or int
+        Five-digit GSO code of a 2025 commune, ward or special zone (``"31201"``).
+    data_dir : path, optional
+        The data directory (see :func:`geozone.datasets.resolve_data_dir`).
+
+    Returns
+    -------
+    DataFrame
+        Its rows of :func:`commune_crosswalk`, one per old commune, renumbered from 0;
+        ``suspect`` rows (see there) deserve a check before use.
+
+    Raises
+    ------
+    InputError
+        If no crosswalk row has that new code (for the two units the crosswalk writes with
+        an unofficial code, the message gives that code).
+
     Examples
     --------
     >>> rows = commune_predecessors("31201")  # Phường Hưng Phú, Cần Thơ
@@ -549,6 +605,18 @@ class Transition:
         old agreement did not cover, typically that of a non-member province merged into a
         member's successor).
     tolerance_m : float
+        Distance (m) within which the 2008 and 2025 lines count as the same border.
+
+    Examples
+    --------
+    >>> from geozone import agreement
+    >>> t = transition(agreement("qc-303-2020"))
+    >>> t
+    <Transition qc-303-2020 → qc-303-2020-2025: 11 borders, 8 kept, 3 internal>
+    >>> t.agreement.vintage, sorted(t.agreement.members["code"])
+    (2025, ['75', '79', '80', '82'])
+    >>> t.coverage.set_index("old_name").loc["Tỉnh Bình Dương", "new_name"]
+    'Thành phố Hồ Chí Minh'
     """
 
     old: Agreement
@@ -563,6 +631,11 @@ class Transition:
     # computed on first access and kept.
     @functools.cached_property
     def communes(self) -> pd.DataFrame:
+        """The 2025 communes formed from the old members' communes (no geometry).
+
+        See the class description for the columns; computed from the commune crosswalk on
+        first access.
+        """
         cov = self.coverage
         return _member_communes(
             self.old,
@@ -576,10 +649,20 @@ class Transition:
 
     @property
     def disagreements(self) -> gpd.GeoDataFrame:
+        """Each kept 2008 border against its 2025 line, far parts as geometry.
+
+        See the class description for the columns; computed on first access (a few seconds
+        for a province-level agreement) together with :attr:`new_pairs`.
+        """
         return self._comparison[0]
 
     @property
     def new_pairs(self) -> pd.DataFrame:
+        """The 2025 agreement's pairs with the 2008 borders each carries and what is new.
+
+        See the class description for the columns; computed on first access together with
+        :attr:`disagreements`.
+        """
         return self._comparison[1]
 
     def summary(self) -> pd.DataFrame:
@@ -837,10 +920,6 @@ def _member_names(agreement) -> dict[str, str]:
 def _member_boundaries(agreement) -> gpd.GeoDataFrame:
     """The agreement's shared boundaries merged per pair of members (code_a < code_b)."""
     columns = ["pair_id", "code_a", "code_b", "length_m", "geometry"]
-    if not len(agreement.pairs):
-        # Members that share no line: nothing to carry over (and Agreement.shared_boundaries
-        # loses its columns when no pair is left to select).
-        return gpd.GeoDataFrame(pd.DataFrame(columns=columns), crs=agreement.units.crs)
     lines = agreement.shared_boundaries
     member = dict(zip(agreement.units["code"], agreement.units["member"], strict=True))
     ends = [

@@ -83,6 +83,9 @@ CONTACTS = ("edge", "point", "near")
 # Gaps below a millimetre are touches: far below the precision of any boundary layer.
 _TOUCH_M = 1e-3
 
+# The dtype pandas gives a column of strings ("str" on pandas 3, object before): empty
+# results get it too, so that they have the dtypes of results with rows.
+_TEXT_DTYPE = pd.Series(["text"]).dtype
 _ADJACENCY_COLUMNS = [
     "code_a",
     "code_b",
@@ -1000,7 +1003,7 @@ class _Topology:
     def pair_labels(self, rows) -> pd.DataFrame:
         a = self.pairs["a"].to_numpy()[rows]
         b = self.pairs["b"].to_numpy()[rows]
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "code_a": self.units.codes[a],
                 "code_b": self.units.codes[b],
@@ -1008,12 +1011,21 @@ class _Topology:
                 "name_b": self.units.names[b],
             }
         )
+        if not len(frame):
+            # Empty columns get the dtype the same columns have with rows in them.
+            text = ["code_a", "code_b"]
+            if any(isinstance(n, str) for n in self.units.names):
+                text += ["name_a", "name_b"]
+            frame = frame.astype(dict.fromkeys(text, _TEXT_DTYPE))
+        return frame
 
     def adjacency_frame(self) -> pd.DataFrame:
         frame = self.pair_labels(np.arange(len(self.pairs)))
         for column in ("contact", "shared_length_m", "gap_m", "overlap_m2"):
             # Copies: the topology may be cached, and callers may edit what they get.
             frame[column] = self.pairs[column].to_numpy().copy()
+        if not len(frame):
+            frame["contact"] = frame["contact"].astype(_TEXT_DTYPE)
         return frame[_ADJACENCY_COLUMNS]
 
     def lines(self, rows, metric=True) -> np.ndarray:
@@ -1226,7 +1238,7 @@ def _line_pieces(segments, windows, overlap, box_tree, unmatched, polygons, tole
 
 def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, cand_b):
     """Measure every pair, classify its contact and index its line parts."""
-    n = len(layer)
+    n = max(len(layer), 1)  # keys are a * n + b; an empty layer (a focus on no unit) has none
     seg_length = np.hypot(*(segments.q - segments.p).T)
     exact_keys = segments.unit[own] * n + segments.unit[other]
     piece_keys = segments.unit[pieces.segment] * n + pieces.partner

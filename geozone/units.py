@@ -112,9 +112,19 @@ def _read_vector(
 
 
 def _derive_name(full_names: pd.Series) -> pd.Series:
+    """Names without the unit type ("Huyện Củ Chi" → "Củ Chi"), except where only a number
+    would be left: "Quận 1" stays "Quận 1", a name that means something on its own, as the
+    2025 layer's numbered wards keep their place name beside the number ("1 Bảo Lộc").
+    """
     from geozone.names import split_unit_type
 
-    return full_names.map(lambda v: split_unit_type(v)[1] if isinstance(v, str) else v)
+    def bare(value):
+        if not isinstance(value, str):
+            return value
+        unit_type, rest = split_unit_type(value)
+        return value.strip() if unit_type and rest.replace(" ", "").isdigit() else rest
+
+    return full_names.map(bare)
 
 
 def _repair_geometries(frame: gpd.GeoDataFrame, label: str) -> list[dict]:
@@ -211,9 +221,13 @@ def _normalise(
             f"{label}: column(s) {unknown} not found; the file has {list(raw.columns)}"
         )
     out = pd.DataFrame(index=raw.index)
+    mapped = set(columns.values())
     for target in ("code", "name", "full_name", "parent_code", "province_code"):
         source = columns.get(target, target)
-        out[target] = raw[source] if source in raw.columns else None
+        # A column mapped to another target is not also taken for its own name's sake: with
+        # {"full_name": "name"} the file's "name" holds full names, and names are derived.
+        implicit_elsewhere = target not in columns and source in mapped
+        out[target] = raw[source] if source in raw.columns and not implicit_elsewhere else None
     if out["code"].isna().all():
         raise InputError(f"{label}: no code column; map one with columns={{'code': '<column>'}}")
     if level not in LEVELS:
@@ -253,6 +267,87 @@ def _normalise(
     frame.attrs["geozone_repairs"] = _repair_geometries(frame, label)
     frame.attrs["geozone_encoding"] = legacy
     return frame
+
+
+def _codes_by_name(raw: gpd.GeoDataFrame, columns: dict, level: str, label: str):
+    """Give a province layer whose own codes are not GSO codes (geoBoundaries' ISO 3166-2
+    codes) the GSO codes of the 63 provinces of 2008, matched by name, and dissolve the
+    features that end up sharing a code into one.
+
+    A feature whose name is no province's takes the code of the named features that share its
+    source code: Côn Đảo, a separate feature with Bà Rịa - Vũng Tàu's ``VN-43``, becomes part
+    of 77. Returns the recoded layer, the dissolve repairs (``row`` still to be set to the
+    unit's row in the loaded layer) and the source codes of each GSO code.
+    """
+    from geozone.crs import _lookup  # the 63 provinces of geozone.crs.vn2000_table, by name
+
+    if level != "province":
+        raise DataError(f"{label}: codes_by_name matches province names only, not {level}s")
+    code_col = columns.get("code", "code")
+    name_col = columns.get("name", columns.get("full_name", "name"))
+    for col in (code_col, name_col):
+        if col not in raw.columns:
+            raise DataError(f"{label}: column {col!r} not found; the file has {list(raw.columns)}")
+    source = [None if pd.isna(v) else str(v).strip() for v in raw[code_col]]
+    names = [v.strip() if isinstance(v, str) else "" for v in raw[name_col]]
+    gso = [None] * len(raw)
+    by_source: dict[str, set] = {}
+    for i, name in enumerate(names):
+        matches = _lookup(name)[0] if name and not name.isdigit() else []
+        if len(matches) == 1:
+            gso[i] = matches[0]
+            by_source.setdefault(source[i], set()).add(matches[0])
+    named = [code is not None for code in gso]
+    for i in range(len(raw)):
+        if gso[i] is None and len(by_source.get(source[i], ())) == 1:
+            (gso[i],) = by_source[source[i]]
+    unmatched = [f"{names[i]!r} ({source[i]})" for i in range(len(raw)) if gso[i] is None]
+    if unmatched:
+        raise DataError(
+            f"{label}: no province of 2008 matches {', '.join(unmatched[:10])}, by name or "
+            "by a source code shared with a matched feature"
+        )
+    out = raw.copy()
+    out[code_col] = gso
+    source_codes: dict[str, list] = {}
+    for code, src in zip(gso, source, strict=True):
+        source_codes.setdefault(code, [])
+        if src not in source_codes[code]:
+            source_codes[code].append(src)
+
+    shared = out[code_col].duplicated(keep=False).to_numpy()
+    repairs = []
+    if shared.any():
+        geoms = np.array(out.geometry.values, dtype=object)
+        drop = []
+        for code in dict.fromkeys(out[code_col][shared]):
+            rows = np.flatnonzero((out[code_col] == code).to_numpy())
+            # The feature named like the province keeps its attributes; the others join it.
+            first = next((r for r in rows if named[r]), rows[0])
+            parts = [g if g.is_valid else shapely.make_valid(g) for g in geoms[rows]]
+            merged = _polygonal(shapely.union_all(parts))
+            listed = ", ".join(f"{names[r]} ({source[r]})" for r in rows)
+            repairs.append(
+                {
+                    "row": None,
+                    "code": code,
+                    "problem": f"{len(rows)} features share code {code}: {listed}",
+                    "repair": "dissolve",
+                    "area_change": float(shapely.area(merged) - shapely.area(geoms[rows]).sum()),
+                    "source_rows": [int(r) for r in rows],
+                }
+            )
+            geoms[first] = merged
+            drop.extend(int(r) for r in rows if r != first)
+        out[out.geometry.name] = gpd.GeoSeries(geoms, index=out.index, crs=out.crs)
+        out = out.drop(index=out.index[drop])
+        detail = "; ".join(r["problem"] for r in repairs[:10])
+        warnings.warn(
+            f"{label}: dissolved the features sharing a code into one unit each: {detail}",
+            GeozoneWarning,
+            stacklevel=4,
+        )
+    return out, repairs, source_codes
 
 
 def _apply_names(frame: gpd.GeoDataFrame, names_from: str, data_dir) -> gpd.GeoDataFrame:
@@ -336,15 +431,26 @@ def _load_catalog_units(dataset_id: str, data_dir, engine: str, cache: bool):
     else:
         path = datasets.dataset_path(dataset_id, data_dir)
         raw = _read_vector(path, member=entry.member, engine=engine)
+        label = f"dataset {dataset_id!r}"
+        dissolved, source_codes = [], None
+        if entry.codes_by_name:
+            raw, dissolved, source_codes = _codes_by_name(raw, entry.columns, entry.level, label)
         frame = _normalise(
             raw,
             columns=entry.columns,
             level=entry.level,
             vintage=entry.vintage,
             code_width=entry.code_width,
-            label=f"dataset {dataset_id!r}",
+            label=label,
             fix_encoding=False,
         )
+        if dissolved:
+            for repair in dissolved:
+                repair["row"] = int(np.flatnonzero((frame["code"] == repair["code"]).to_numpy())[0])
+            frame.attrs["geozone_repairs"] = dissolved + frame.attrs["geozone_repairs"]
+        if source_codes is not None:
+            # The schema has no room for the source's own codes (ISO 3166-2 for geoBoundaries).
+            frame.attrs["geozone_source_codes"] = source_codes
         if entry.names_from:
             frame = _apply_names(frame, entry.names_from, data_dir)
     if cache:

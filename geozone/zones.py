@@ -230,8 +230,16 @@ def junction_zones(units, radius_m, tolerance_m=DEFAULT_TOLERANCE_M, crs=None) -
         ``junction_id`` (the member codes joined with ``"-"``, plus ``"#2"``, ``"#3"``… when
         the same units meet at several points, numbered west to east), ``codes`` (sorted
         member codes joined with ``"|"``), ``names`` (their names, same order),
-        ``n_units``, ``radius_m``, ``area_m2`` and the geometry: the disc around the
-        junction clipped to the member units' territory.
+        ``n_units``, ``radius_m``, ``area_m2``, ``point`` (the node where the units meet,
+        the disc's centre, as a second geometry column in the same CRS) and the geometry:
+        the disc around the junction clipped to the member units' territory. The clipped
+        disc's centroid drifts off the node where the units meet the coast; ``point`` does
+        not.
+
+        GeoParquet keeps both geometry columns (``to_parquet``). GeoPackage, GeoJSON and
+        Shapefile hold one geometry per feature, so ``to_file`` refuses the frame as it is:
+        write ``zones.assign(point=zones["point"].to_wkt())`` (the node as WKT text) or
+        drop the column.
 
     Examples
     --------
@@ -251,6 +259,8 @@ def junction_zones(units, radius_m, tolerance_m=DEFAULT_TOLERANCE_M, crs=None) -
     0       A-B-C  A|B|C        3
     >>> round(zones.geometry[0].centroid.x), round(zones.geometry[0].area / 1000)
     (1000, 31)
+    >>> zones.point[0].wkt
+    'POINT (1000 1000)'
     """
     radius = _checked_width(radius_m, "radius_m")
     topology = _build_topology(units, tolerance_m, crs)
@@ -271,11 +281,18 @@ def junction_zones(units, radius_m, tolerance_m=DEFAULT_TOLERANCE_M, crs=None) -
             "area_m2": shapely.area(geometry),
         }
     )
+    frame["point"] = topology.units.to_source(points) if len(frame) else []
     frame["geometry"] = topology.units.to_source(geometry) if len(frame) else []
     frame = frame.sort_values("junction_id", ignore_index=True)
-    return gpd.GeoDataFrame(
+    zones = gpd.GeoDataFrame(
         frame[[*_JUNCTION_COLUMNS, "geometry"]], geometry="geometry", crs=topology.units.crs
     )
+    zones.insert(
+        len(_JUNCTION_COLUMNS),
+        "point",
+        gpd.GeoSeries(frame["point"].to_numpy(), index=zones.index, crs=topology.units.crs),
+    )
+    return zones
 
 
 # --------------------------------------------------------------------------------------

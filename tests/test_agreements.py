@@ -158,3 +158,38 @@ def test_song_cau_quy_nhon_share_about_25_km(data_dir):
     a = agreement("song-cau-quy-nhon-2017")
     assert a.level == "district"
     assert a.total_shared_length_m == pytest.approx(25_300, rel=0.03)
+
+
+@pytest.mark.parametrize("scope", ["all", [("01", "04")]])
+def test_members_that_do_not_touch_give_empty_frames_with_their_columns(scope):
+    units = _squares()
+    # 01 and 04 meet at a corner only; moved apart they do not touch at all.
+    units.loc[units.code == "04", "geometry"] = box(50_000, 50_000, 60_000, 60_000)
+    touching = Agreement.from_units(_squares(), width_m=1000)
+    a = Agreement.from_units(units, members=["01", "04"], scope=scope, width_m=1000)
+    assert a.adjacency.empty and a.pairs.empty and len(a) == 0
+    assert list(a.adjacency.columns) == list(touching.adjacency.columns)
+    assert a.adjacency.dtypes.to_dict() == touching.adjacency.dtypes.to_dict()
+    assert list(a.pairs.columns) == list(touching.pairs.columns)
+    lines = a.shared_boundaries
+    assert isinstance(lines, gpd.GeoDataFrame) and lines.empty
+    assert list(lines.columns) == list(touching.shared_boundaries.columns)
+    assert lines.dtypes.to_dict() == touching.shared_boundaries.dtypes.to_dict()
+    assert lines.crs == units.crs and lines.geometry.name == "geometry"
+    assert a.member_pairs[["member_a", "member_b", "contact"]].values.tolist() == [
+        ["01", "04", "none"]
+    ]
+    assert a.summary().empty and a.total_shared_length_m == 0.0
+    strips, junctions = a.strips(), a.junctions()
+    assert strips.empty and {"pair_id", "code", "geometry"} <= set(strips.columns)
+    assert junctions.empty and {"junction_id", "members", "geometry"} <= set(junctions.columns)
+
+
+def test_scope_that_selects_no_pair_keeps_the_columns():
+    # 01 and 04 touch at a point only: the scope holds no pair with a shared line.
+    a = Agreement.from_units(_squares(), members=["01", "04"], scope=[("01", "04")])
+    assert a.adjacency.contact.tolist() == ["point"]
+    lines = a.shared_boundaries
+    assert isinstance(lines, gpd.GeoDataFrame) and lines.empty
+    assert {"pair_id", "code_a", "code_b", "length_m", "geometry"} <= set(lines.columns)
+    assert lines.crs == a.units.crs

@@ -674,6 +674,17 @@ def test_agreement_whose_borders_all_became_internal(provinces_2008):
     assert t.new_pairs.empty and t.disagreements.empty
 
 
+@pytest.mark.realdata
+def test_agreement_whose_members_do_not_touch(provinces_2008):
+    # Hà Nội and Cần Thơ share no border: nothing to carry over, and no error on the way.
+    layer = provinces_2008[provinces_2008["code"].isin(["01", "92"])]
+    t = Agreement.from_units(layer, id="hn-ct").transition()
+    assert t.boundaries.empty and "status" in t.boundaries.columns
+    assert t.boundaries.crs == layer.crs
+    assert sorted(t.agreement.members["code"]) == ["01", "92"] and t.agreement.scope == ()
+    assert t.agreement.pairs.empty and t.new_pairs.empty
+
+
 def test_only_2008_agreements_have_a_transition():
     with pytest.raises(AgreementError, match="vintage 2025"):
         agreement("csh-tay-nam-2025").transition()

@@ -117,6 +117,7 @@ def test_unknown_source_is_a_clear_error():
         ("vn2008-provinces", 63, "province", 2008),
         ("vn2008-provinces-dvhcvn", 62, "province", 2008),
         ("vn2008-districts", 692, "district", 2008),
+        ("vn2008-provinces-geoboundaries", 63, "province", 2008),
     ],
 )
 def test_real_layers_have_the_schema(data_dir, dataset, count, level, vintage):
@@ -152,6 +153,140 @@ def test_odm_layer_gets_gso_codes_official_names_and_its_repair_reported(data_di
     assert can_tho["name"] == "Cần Thơ"  # the source says "Cần Thơn"
     assert can_tho["full_name"] == "Thành phố Cần Thơ"
     assert set(units.code) >= {"79", "77", "74", "75", "80", "72", "82"}
+
+
+def _fresh_data_dir(tmp_path, data_dir, *ids):
+    """A data directory holding copies of ``ids``' files and no cache: loads really happen."""
+    import shutil
+
+    from geozone import datasets
+
+    for dataset_id in ids:
+        target = tmp_path / datasets.dataset(dataset_id).file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(datasets.dataset_path(dataset_id, data_dir), target)
+    return tmp_path
+
+
+@pytest.mark.realdata
+def test_geoboundaries_layer_gets_gso_codes_and_con_dao_dissolved(
+    data_dir, tmp_path, provinces_2008
+):
+    fresh = _fresh_data_dir(tmp_path, data_dir, "vn2008-provinces-geoboundaries", "vn2008-codes")
+    with pytest.warns(GeozoneWarning, match=r"dissolved.*code 77: Bà Rịa - Vũng Tàu.*Côn Đảo"):
+        units = load_units("vn2008-provinces-geoboundaries", data_dir=fresh, cache=False)
+    # The GSO codes of every other 2008 layer, not ISO 3166-2 ("VN-SG", "VN-43").
+    assert set(units.code) == set(provinces_2008.code)
+    assert units.code.str.fullmatch(r"\d\d").all() and units.code.is_unique
+    by_code = units.set_index("code")
+    assert by_code.loc["79", "full_name"] == "Thành phố Hồ Chí Minh"
+    assert by_code.loc["77", "name"] == "Bà Rịa - Vũng Tàu"
+    # Côn Đảo (106.6 E, 8.7 N) is part of Bà Rịa - Vũng Tàu's multipolygon.
+    brvt = by_code.loc["77", "geometry"]
+    assert brvt.geom_type == "MultiPolygon"
+    assert brvt.contains(shapely.Point(106.61, 8.69))
+    (repair,) = [r for r in units.attrs["geozone_repairs"] if r["repair"] == "dissolve"]
+    assert repair["code"] == "77" and units.code.iat[repair["row"]] == "77"
+    assert "Côn Đảo (VN-43)" in repair["problem"]
+    assert units.attrs["geozone_source_codes"]["79"] == ["VN-SG"]
+    assert units.attrs["geozone_source_codes"]["77"] == ["VN-43"]
+    # The coverage report lists the dissolve with the loader's other repairs.
+    from geozone.coverage import _load_repairs
+
+    assert "repaired with dissolve" in _load_repairs(units).iloc[0]["reason"]
+
+
+@pytest.mark.realdata
+def test_district_names_are_bare_with_the_type_in_full_name(districts_2008):
+    from geozone.names import find_unit, split_unit_type
+
+    by_code = districts_2008.set_index("code")
+    assert by_code.loc["783", ["name", "full_name"]].tolist() == ["Củ Chi", "Huyện Củ Chi"]
+    assert by_code.loc["769", ["name", "full_name"]].tolist() == ["Thủ Đức", "Thành phố Thủ Đức"]
+    assert by_code.loc["557", ["name", "full_name"]].tolist() == ["Sông Cầu", "Thị xã Sông Cầu"]
+    # A number alone names nothing: the numbered districts keep their type.
+    assert by_code.loc["760", ["name", "full_name"]].tolist() == ["Quận 1", "Quận 1"]
+    types = districts_2008.full_name.map(lambda v: split_unit_type(v)[0])
+    assert types.isin(["Quận", "Huyện", "Thị xã", "Thành phố"]).all()
+    numbered = districts_2008.name.str.fullmatch(r"Quận \d+")
+    assert (districts_2008.name[~numbered] != districts_2008.full_name[~numbered]).all()
+    assert (districts_2008.name[numbered] == districts_2008.full_name[numbered]).all()
+    for query in ("Huyện Củ Chi", "Củ Chi", "cu chi", "Quận 1"):
+        assert find_unit(districts_2008, query)["code"] == ("760" if "1" in query else "783")
+
+
+@pytest.mark.realdata
+def test_agreement_members_resolve_by_name_in_their_layers(data_dir):
+    import re
+
+    from geozone.agreements import agreement, list_agreements
+    from geozone.names import find_unit
+
+    checked = 0
+    for agreement_id in list_agreements().id:
+        a = agreement(agreement_id)
+        dataset_id = a.datasets.get(a.member_level)
+        if dataset_id is None:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", GeozoneWarning)
+            layer = load_units(dataset_id)
+        for code, name in zip(a.members.code, a.members.name, strict=True):
+            bare = re.sub(r"\s*\(.*\)$", "", name)  # "Thị xã Sông Cầu (Tỉnh Phú Yên)"
+            assert find_unit(layer, bare, level=a.member_level)["code"] == code, name
+            checked += 1
+    assert checked >= 20
+
+
+def test_full_names_in_a_column_called_name_give_bare_names():
+    frame = gpd.GeoDataFrame(
+        {"ma": ["760", "783", "557"], "name": ["Quận 1", "Huyện Củ Chi", "Thị xã Sông Cầu"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)],
+        crs=4326,
+    )
+    units = load_units(frame, columns={"code": "ma", "full_name": "name"}, level="district")
+    assert units.name.tolist() == ["Quận 1", "Củ Chi", "Sông Cầu"]
+    assert units.full_name.tolist() == ["Quận 1", "Huyện Củ Chi", "Thị xã Sông Cầu"]
+
+
+def test_cache_name_changes_with_the_loader_and_the_catalog_entry(monkeypatch, tmp_path):
+    import shutil
+
+    from geozone import datasets
+
+    before = datasets.cache_path("vn2008-districts", tmp_path)
+    assert before.parent == tmp_path / "cache"
+    monkeypatch.setattr(datasets, "LOADER_VERSION", datasets.LOADER_VERSION + 1)
+    assert datasets.cache_path("vn2008-districts", tmp_path) != before
+    # The derived layer's name follows its source's loading too.
+    monkeypatch.undo()
+    derived = datasets.cache_path("vn2025-provinces", tmp_path)
+    catalog = tmp_path / "catalog"
+    shutil.copytree(datasets.catalog_dir(), catalog)
+    text = (catalog / "catalog.toml").read_text(encoding="utf-8")
+    (catalog / "catalog.toml").write_text(
+        text.replace('full_name = "fullName"', 'full_name = "name"', 1), encoding="utf-8"
+    )
+    monkeypatch.setenv("GEOZONE_CATALOG_DIR", str(catalog))
+    assert datasets.cache_path("vn2008-districts", tmp_path) == before
+    assert datasets.cache_path("vn2025-provinces", tmp_path) != derived
+
+
+@pytest.mark.realdata
+def test_a_cache_from_another_loader_is_not_served(data_dir, tmp_path, monkeypatch):
+    from geozone import datasets
+
+    fresh = _fresh_data_dir(tmp_path, data_dir, "vn2008-districts")
+    # A stale table, as an older loader would have cached it, under the older loader's name.
+    monkeypatch.setattr(datasets, "LOADER_VERSION", datasets.LOADER_VERSION - 1)
+    stale = load_units("vn2008-districts", data_dir=fresh)
+    stale["name"] = stale["full_name"]
+    stale.to_parquet(datasets.cache_path("vn2008-districts", fresh))
+    assert load_units("vn2008-districts", data_dir=fresh).name.iat[0] == stale.name.iat[0]
+    monkeypatch.undo()
+    units = load_units("vn2008-districts", data_dir=fresh)
+    assert units.set_index("code").loc["783", "name"] == "Củ Chi"
+    assert datasets.cache_path("vn2008-districts", fresh).is_file()
 
 
 @pytest.mark.realdata

@@ -302,6 +302,7 @@ def test_t_junction():
         "n_units",
         "radius_m",
         "area_m2",
+        "point",
         "geometry",
     ]
     assert len(zones) == 1
@@ -335,6 +336,37 @@ def test_junction_on_the_coast_is_clipped_to_land_and_two_units_are_no_junction(
     assert list(zones.codes) == ["A|B|C"]
     # Three quarters of the disc are land; the coast points where two units meet are not junctions.
     assert zones.area_m2.iloc[0] == pytest.approx(0.75 * np.pi * 100**2, rel=0.005)
+
+
+def test_junction_point_is_the_node_also_where_the_disc_is_clipped(tmp_path):
+    import geopandas as gpd
+
+    units = layer(
+        {"A": box(0, 0, 1000, 1000), "B": box(1000, 0, 2000, 1000), "C": box(0, 1000, 1000, 2000)}
+    )  # sea NE of (1000, 1000): the clipped disc's centroid lies SW of the node
+    zones = junction_zones(units, 100)
+    assert zones["point"].dtype == "geometry" and zones["point"].crs == units.crs
+    assert zones.geometry.name == "geometry"
+    assert zones["point"].iloc[0].equals(shapely.Point(1000, 1000))
+    assert zones.geometry.iloc[0].centroid.distance(shapely.Point(1000, 1000)) > 10
+    # In the input CRS, like the zones.
+    lonlat = junction_zones(units.to_crs(4326), 100)
+    expected = gpd.GeoSeries([shapely.Point(1000, 1000)], crs=units.crs).to_crs(4326)
+    assert lonlat["point"].crs == lonlat.crs
+    assert lonlat["point"].iloc[0].distance(expected.iloc[0]) < 1e-6
+    # GeoParquet keeps the node as geometry; single-geometry formats take it as WKT.
+    zones.to_parquet(tmp_path / "junctions.parquet")
+    back = gpd.read_parquet(tmp_path / "junctions.parquet")
+    assert back.geometry.name == "geometry" and back["point"].iloc[0].equals(zones.point.iloc[0])
+    zones.assign(point=zones["point"].to_wkt()).to_file(tmp_path / "junctions.gpkg")
+    back = gpd.read_file(tmp_path / "junctions.gpkg")
+    assert back["point"].tolist() == ["POINT (1000 1000)"]
+    assert back.geometry.iloc[0].equals_exact(zones.geometry.iloc[0], 1e-6)
+
+
+def test_no_junction_gives_an_empty_frame_with_the_point_column():
+    zones = junction_zones(two_squares(), 100)
+    assert zones.empty and "point" in zones.columns and zones.crs == two_squares().crs
 
 
 def test_sliver_junction_is_one_junction():
@@ -416,6 +448,8 @@ def test_junctions_of_random_partitions(units, radius, offset):
     for zone in zones.itertuples():
         members = zone.codes.split("|")
         assert zone.n_units == len(members) >= 3
+        # The node lies on (within the tolerance of) every member unit.
+        assert all(geoms[c].distance(zone.point) <= slack for c in members)
         territory = shapely.union_all([geoms[c] for c in members])
         assert zone.geometry.difference(territory).area < 1e-6
         # The zone is the disc around one of the vertices where its members meet.
@@ -423,6 +457,9 @@ def test_junctions_of_random_partitions(units, radius, offset):
             v.buffer(radius + slack, quad_segs=64) for v in inner if members_at(v) == zone.codes
         ]
         assert any(zone.geometry.difference(disc).area < 1e-6 for disc in discs)
+        if not offset:
+            nodes = [v for v in inner if members_at(v) == zone.codes]
+            assert any(zone.point.distance(v) <= slack for v in nodes)
 
 
 # --------------------------------------------------------------------------------------
