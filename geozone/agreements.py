@@ -63,6 +63,17 @@ class Agreement:
     width_m : float
         Default strip width.
     scope : "all" or tuple of (code, code)
+        The member pairs the agreement covers: every pair that touches, or only these.
+
+    Examples
+    --------
+    >>> a = agreement("song-cau-quy-nhon-2017")
+    >>> a
+    <Agreement song-cau-quy-nhon-2017 (district level, vintage 2008): 2 members>
+    >>> a.members.code.tolist(), a.width_m
+    (['557', '540'], 5000.0)
+    >>> a.pairs[["code_a", "code_b", "contact"]].values.tolist()
+    [['540', '557', 'edge']]
     """
 
     id: str
@@ -89,6 +100,26 @@ class Agreement:
     @classmethod
     def from_file(cls, path, *, level: str | None = None, data_dir=None) -> Agreement:
         """Read an agreement file (TOML, see ``boundaries/agreements/README.md``).
+
+        Parameters
+        ----------
+        path : str or path
+            The ``.toml`` file.
+        level : str, optional
+            The level to compute at; by default the first of the file's ``levels`` that has
+            a dataset.
+        data_dir : path, optional
+            The data directory holding the boundary datasets.
+
+        Returns
+        -------
+        Agreement
+
+        Raises
+        ------
+        AgreementError
+            If the file is not valid TOML, lacks ``id``, ``title``, ``members`` or
+            ``member_level``, repeats a member, or names an unknown level.
 
         Examples
         --------
@@ -224,10 +255,31 @@ class Agreement:
     def at_level(self, level: str) -> Agreement:
         """The same agreement computed at another of its levels.
 
+        Parameters
+        ----------
+        level : {"province", "district", "commune"}
+            One of the agreement's ``levels`` with a dataset, not above its members' level.
+
+        Returns
+        -------
+        Agreement
+            A copy whose units, pairs, strips and junctions are computed at ``level``; the
+            members stay the same.
+
+        Raises
+        ------
+        AgreementError
+            If the agreement does not apply at ``level``, no polygons of that level exist
+            for its vintage, or ``level`` is above the members' level.
+
         Examples
         --------
         >>> agreement("qc-303-2020").at_level("district").level
         'district'
+        >>> agreement("song-cau-quy-nhon-2017").at_level("commune")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        geozone.errors.AgreementError: agreement 'song-cau-quy-nhon-2017' applies at district, ...
         """
         if level not in _LEVEL_RANK:
             raise InputError(f"level={level!r}; use one of {', '.join(LEVELS)}")
@@ -389,7 +441,35 @@ class Agreement:
 
     def junctions(self, radius_m: float | None = None) -> gpd.GeoDataFrame:
         """Junction zones where three or more units meet and at least two members are
-        involved, with a radius of ``radius_m`` (the strip width by default)."""
+        involved, with a radius of ``radius_m`` (the strip width by default).
+
+        Parameters
+        ----------
+        radius_m : float, optional
+            Radius of each zone in metres; the agreement's ``width_m`` by default.
+
+        Returns
+        -------
+        GeoDataFrame
+            The rows of :func:`geozone.junction_zones` (``junction_id``, ``codes``,
+            ``names``, ``n_units``, ``radius_m``, ``area_m2``, ``point``) whose units belong
+            to two or more members, with ``members`` (their codes, ``"|"``-joined).
+
+        Examples
+        --------
+        Three 10 km squares meeting at one point:
+
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import box
+        >>> units = gpd.GeoDataFrame({"code": ["A", "B", "C"], "level": "commune"},
+        ...     geometry=[box(0, 0, 10_000, 10_000), box(10_000, 0, 20_000, 10_000),
+        ...               box(0, 10_000, 20_000, 20_000)], crs=32648)
+        >>> zones = Agreement.from_units(units, width_m=1000).junctions()
+        >>> zones[["junction_id", "members"]].values.tolist()
+        [['A-B-C', 'A|B|C']]
+        >>> round(float(zones.area_m2.iloc[0]) / 1e6, 2)  # a disc of radius 1 km
+        3.14
+        """
         radius = self.width_m if radius_m is None else float(radius_m)
         _check_width(radius, self.id)
         cache = self.__dict__.setdefault("_junction_cache", {})
@@ -407,6 +487,24 @@ class Agreement:
 
     def explore(self, incidents=None, patrols=None, width_m=None, **kwargs):
         """An interactive map of the agreement (see :func:`geozone.maps.interactive`).
+
+        Parameters
+        ----------
+        incidents : GeoDataFrame or path, optional
+            Points to classify and show (or already classified ones).
+        patrols : GeoDataFrame, optional
+            Patrol points; needs ``patrol_radius_m=``.
+        width_m : float, optional
+            Strip width on each side (the agreement's by default).
+        **kwargs
+            Further options of :func:`geozone.maps.interactive` (``lang``, ``heatmap``,
+            ``tiles``, ``patrol_radius_m`` …).
+
+        Returns
+        -------
+        GeozoneMap
+            A folium map; in Jupyter it shows inline, ``.save(path)`` writes one offline
+            HTML file.
 
         Examples
         --------
@@ -439,10 +537,22 @@ class Agreement:
 
     @property
     def total_shared_length_m(self) -> float:
+        """Length in metres of all boundary lines shared by the agreement's unit pairs."""
         return float(self.pairs.shared_length_m.sum())
 
     def summary(self, width_m: float | None = None) -> pd.DataFrame:
         """One row per pair: names, shared length (km) and strip area per side (km²).
+
+        Parameters
+        ----------
+        width_m : float, optional
+            Strip width on each side in metres; the agreement's ``width_m`` by default.
+
+        Returns
+        -------
+        DataFrame
+            ``pair_id``, ``code_a``, ``name_a``, ``code_b``, ``name_b``, ``shared_km``,
+            ``strip_km2_a``, ``strip_km2_b`` (each side's strip) and ``strip_km2`` (both).
 
         Examples
         --------

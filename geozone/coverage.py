@@ -113,6 +113,20 @@ class CoverageReport(_Report):
     repaired_on_load : DataFrame
         Geometries :func:`geozone.load_units` already repaired (``row``, ``code``,
         ``reason``), from ``units.attrs["geozone_repairs"]``; informative only.
+
+    Examples
+    --------
+    Two 100 m squares of which B reaches 10 m into A:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> units = gpd.GeoDataFrame({"code": ["A", "B"]},
+    ...     geometry=[box(0, 0, 100, 100), box(90, 0, 200, 100)], crs=32648)
+    >>> report = check_coverage(units)
+    >>> report
+    <CoverageReport 2 units: problems; 0 invalid, 1 overlaps, 0 gaps, 0 holes, 0 near misses>
+    >>> report.ok, report.overlaps[["code_a", "code_b", "area_m2"]].values.tolist()
+    (False, [['A', 'B', 1000.0]])
     """
 
     invalid: pd.DataFrame
@@ -146,6 +160,20 @@ class CoverageReport(_Report):
             Index ``invalid``, ``overlaps``, ``gaps``, ``holes``, ``near_misses``; columns
             ``count``, ``total_area_m2``, ``largest_m2`` (NaN where no area applies),
             ``below_min_area`` (slivers not listed) and ``below_min_area_m2``.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import box
+        >>> units = gpd.GeoDataFrame({"code": ["A", "B"]},
+        ...     geometry=[box(0, 0, 100, 100), box(90, 0, 200, 100)], crs=32648)
+        >>> check_coverage(units).summary()[["count", "total_area_m2"]]
+                     count  total_area_m2
+        invalid          0            NaN
+        overlaps         1         1000.0
+        gaps             0            0.0
+        holes            0            0.0
+        near_misses      0            NaN
         """
         gaps = self.gaps[self.gaps["kind"] == "gap"]
         holes = self.gaps[self.gaps["kind"] == "hole"]
@@ -171,6 +199,26 @@ class CoverageReport(_Report):
         ----------
         max_rows : int
             Rows shown per table; the rest is counted.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import box
+        >>> units = gpd.GeoDataFrame({"code": ["A", "B"]},
+        ...     geometry=[box(0, 0, 100, 100), box(90, 0, 200, 100)], crs=32648)
+        >>> print(check_coverage(units).to_text())
+        Coverage check of 2 units (measured in WGS 84 / UTM zone 48N (EPSG:32648))
+        Result: PROBLEMS FOUND
+        <BLANKLINE>
+          invalid rows          0
+          overlaps              1  total 1,000 m²
+          gaps                  0
+          holes in a unit       0
+          near misses           0  closer than 50 m without touching
+        <BLANKLINE>
+        Overlaps (largest first):
+          code_a code_b     area       near
+               A      B 1,000 m² x 95, y 50
         """
         return _render_text(self._outline(), max_rows)
 
@@ -273,6 +321,22 @@ class CleanReport(_Report):
     below_min_area : dict
         ``{"overlaps": (count, area_m2), "filled_gaps": …, "remaining_gaps": …}``: slivers
         counted but not listed.
+
+    Examples
+    --------
+    Two 100 m squares of which B reaches 10 m into A; the overlap goes to the first row:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> units = gpd.GeoDataFrame({"code": ["A", "B"]},
+    ...     geometry=[box(0, 0, 100, 100), box(90, 0, 200, 100)], crs=32648)
+    >>> cleaned, report = clean_coverage(units, merge_strategy="min_index")
+    >>> report
+    <CleanReport 2 units: 1 changed, 1 overlaps resolved, 0 gaps filled, 0 gaps remaining>
+    >>> report.overlaps[["code_a", "code_b", "area_m2", "assigned_to"]].values.tolist()
+    [['A', 'B', 1000.0, 'A']]
+    >>> report.changed[["code", "change_m2"]].values.tolist()
+    [['B', -1000.0]]
     """
 
     units: pd.DataFrame
@@ -303,6 +367,16 @@ class CleanReport(_Report):
             ``gaps_filled``, ``gaps_remaining``, ``holes_remaining``; columns ``count``,
             ``total_area_m2`` (for units: the sum of absolute area changes),
             ``below_min_area``, ``below_min_area_m2``.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import box
+        >>> units = gpd.GeoDataFrame({"code": ["A", "B"]},
+        ...     geometry=[box(0, 0, 100, 100), box(90, 0, 200, 100)], crs=32648)
+        >>> _, report = clean_coverage(units, merge_strategy="min_index")
+        >>> report.summary().loc[["units_changed", "overlaps_resolved"], "count"].tolist()
+        [1, 1]
         """
         units = self.units
         remaining = self.remaining_gaps
@@ -332,7 +406,31 @@ class CleanReport(_Report):
         )
 
     def to_text(self, max_rows: int = 20) -> str:
-        """A plain-text report: what was repaired, which units changed, what remains."""
+        """A plain-text report: what was repaired, which units changed, what remains.
+
+        Parameters
+        ----------
+        max_rows : int
+            Rows shown per table; the rest is counted.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import box
+        >>> units = gpd.GeoDataFrame({"code": ["A", "B"]},
+        ...     geometry=[box(0, 0, 100, 100), box(90, 0, 200, 100)], crs=32648)
+        >>> _, report = clean_coverage(units, merge_strategy="min_index")
+        >>> print(report.to_text())  # doctest: +ELLIPSIS
+        Coverage cleaning of 2 units (measured in WGS 84 / UTM zone 48N (EPSG:32648))
+        Method: ...
+        Gaps narrower than ... m filled; wider gaps left and listed.
+        Result is a valid coverage: yes
+        ...
+        Units changed (largest change first):
+           row code    before     after    change             note
+             1    B 11,000 m² 10,000 m² -1,000 m² boundary changed
+        ...
+        """
         return _render_text(self._outline(), max_rows)
 
     def __repr__(self) -> str:

@@ -78,7 +78,57 @@ def catalog_dir() -> Path:
 
 @dataclass(frozen=True)
 class Dataset:
-    """One catalog entry. ``file`` is the path relative to a mirror and to the data directory."""
+    """One entry of ``boundaries/catalog.toml``: a layer or table, where it lives, its licence.
+
+    Get entries with :func:`dataset` or :func:`catalog`; they are read-only.
+
+    Attributes
+    ----------
+    id, title : str
+        The catalog id (``"vn2025-communes"``) and a one-line description.
+    kind : {"units", "table"}
+        Boundary polygons (read with :func:`geozone.load_units`) or a CSV table (read with
+        :func:`read_table`).
+    file : str or None
+        Path relative to a mirror and to the data directory; None for a derived dataset.
+    member : str or None
+        The file inside a zip archive, when the file is one.
+    sha256 : str or None
+        Checksum :func:`fetch` verifies.
+    size : int or None
+        File size in bytes.
+    vintage : {2008, 2025} or None
+        The administrative structure the units belong to.
+    level : {"province", "district", "commune"} or None
+        Unit level of a ``units`` dataset.
+    features : int or None
+        Number of units (rows) expected.
+    code_width : int or None
+        Digits the GSO codes are zero-padded to.
+    licence, attribution : str
+        Terms of use, and the credit line maps and reports print.
+    upstream : tuple of str
+        Where the data came from.
+    known_defects : str
+        What a coverage check is expected to find.
+    columns : dict
+        Source column → geozone schema column.
+    derived_from : str or None
+        Id of the dataset this one is computed from (provinces dissolved from communes).
+    names_from : str or None
+        Id of the code table whose official names replace the source's.
+    codes_by_name : bool
+        The file's codes are not GSO codes: its units get the codes of the 2008 provinces
+        their names match (features that end up sharing a code are dissolved).
+
+    Examples
+    --------
+    >>> entry = dataset("vn2025-communes")
+    >>> entry.kind, entry.vintage, entry.level, entry.features
+    ('units', 2025, 'commune', 3321)
+    >>> entry.file
+    'vn-2025/vn2025_communes_3321.geojson.zip'
+    """
 
     id: str
     title: str
@@ -104,6 +154,7 @@ class Dataset:
 
     @property
     def is_derived(self) -> bool:
+        """True for datasets computed from another one (no file of their own)."""
         return self.derived_from is not None
 
 
@@ -142,10 +193,26 @@ def schema_version() -> int:
 def dataset(dataset_id: str) -> Dataset:
     """The catalog entry ``dataset_id``; an unknown id is an error listing the known ones.
 
+    Parameters
+    ----------
+    dataset_id : str
+        A catalog id, e.g. ``"vn2025-communes"`` (``geozone data list`` shows them all).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        If the catalog has no such id.
+
     Examples
     --------
     >>> dataset("vn2008-districts").level
     'district'
+    >>> dataset("vn2025-provinces").derived_from
+    'vn2025-communes'
     """
     entries = catalog()
     try:
@@ -157,6 +224,16 @@ def dataset(dataset_id: str) -> Dataset:
 
 def resolve_data_dir(path: str | os.PathLike | None = None) -> Path:
     """Resolve the data directory: ``path``, else ``GEOZONE_DATA_DIR``, else the user cache.
+
+    Parameters
+    ----------
+    path : str or path, optional
+        An explicit data directory (``~`` is expanded). It need not exist yet.
+
+    Returns
+    -------
+    pathlib.Path
+        The directory; the per-user cache is ``~/.cache/geozone`` on Linux.
 
     Examples
     --------
@@ -370,6 +447,21 @@ def fetch(
 def list_datasets(data_dir=None, *, verify: bool = True) -> pd.DataFrame:
     """One row per catalog entry: id, kind, vintage, level, present, checksum_ok, licence.
 
+    Parameters
+    ----------
+    data_dir : path, optional
+        The data directory to look in (see :func:`resolve_data_dir`).
+    verify : bool, default True
+        Check each present file's sha256 (reads every file); with False, ``checksum_ok``
+        is None.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``id``, ``kind``, ``vintage``, ``level``, ``present``, ``checksum_ok``
+        (None when not checked or derived), ``licence``, ``title``; sorted by id. A derived
+        dataset is present when its source file is.
+
     Examples
     --------
     >>> table = list_datasets("/nonexistent", verify=False)
@@ -407,6 +499,25 @@ def list_datasets(data_dir=None, *, verify: bool = True) -> pd.DataFrame:
 
 def read_table(dataset_id: str, data_dir=None) -> pd.DataFrame:
     """Read a catalog table (code tables, crosswalks) as strings, codes kept zero-padded.
+
+    Parameters
+    ----------
+    dataset_id : str
+        The id of a ``table`` dataset: ``"vn2025-codes"``, ``"vn2008-codes"``,
+        ``"crosswalk-provinces"``, ``"crosswalk-communes"``, ``"vn2025-bando-attributes"``.
+    data_dir : path, optional
+        The data directory (see :func:`resolve_data_dir`).
+
+    Returns
+    -------
+    DataFrame
+        Every column as strings (empty cells are missing), as in the file.
+
+    Raises
+    ------
+    DataError
+        If the id names a boundary layer (load those with :func:`geozone.load_units`) or
+        the file is not in the data directory.
 
     Examples
     --------

@@ -35,6 +35,15 @@ __all__ = ["classify_parquet", "classify_partitions", "is_dask_frame"]
 def is_dask_frame(obj) -> bool:
     """Whether ``obj`` is a dask (or dask-geopandas) DataFrame, without importing dask.
 
+    Parameters
+    ----------
+    obj : object
+        Anything.
+
+    Returns
+    -------
+    bool
+
     Examples
     --------
     >>> import pandas as pd
