@@ -240,3 +240,15 @@ def test_real_agreement_slide_map(agreement_id, level, data_dir, tmp_path):
     assert title.replace("\n", " ") == a.title
     svg = save_figure(fig, tmp_path / "map.svg").read_text(encoding="utf-8")
     assert a.title.split(":")[0].split(" giữa")[0] in svg.replace("\n", " ")
+
+
+@pytest.mark.realdata
+def test_district_labels_keep_the_type_where_the_bare_name_is_a_province(data_dir):
+    from geozone import agreement
+
+    units = display_layers(agreement("qc-303-2020", level="district")).units
+    labels = dict(zip(units["code"], units["label"], strict=True))
+    # The 2008 district layer stores bare names (full_name has the type): the city of Tây
+    # Ninh must not read as the province beside it; a rural district needs no type.
+    assert labels["703"] == "TP. Tây Ninh"
+    assert labels["705"] == "Tân Biên"

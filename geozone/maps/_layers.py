@@ -280,7 +280,14 @@ def display_layers(
     names = member_names(agreement)
     units["member_name"] = units["member"].map(names)
     reserved = set(names.values()) if agreement.level != agreement.member_level else ()
-    units["label"] = label_names(units["name"], reserved)
+    # The full name carries the unit type that label_names needs to tell "TP. Tây Ninh" from
+    # the province; layers without one have the type in their name, or none.
+    full = (
+        units["full_name"].where(units["full_name"].notna(), units["name"])
+        if "full_name" in units
+        else units["name"]
+    )
+    units["label"] = label_names(full, reserved)
     member_of = dict(zip(units["code"], units["member"], strict=True))
 
     # Member outlines: the units themselves at the member level, else the union of their
