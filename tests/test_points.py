@@ -128,6 +128,22 @@ def test_fast_path_handles_plain_and_decimal_comma_without_the_per_cell_parser(m
 # ------------------------------------------------------------------------------------------
 
 DMS_10_02_30_5 = 10 + 2 / 60 + 30.5 / 3600
+DMS_10_02_30 = 10 + 2 / 60 + 30 / 3600
+
+# Vietnamese degree words as people type them: spaced or glued, with or without diacritics,
+# a decimal comma in the last part, hemisphere words or letters before or after.
+VIETNAMESE_DMS_LATITUDES = [
+    ("10 độ 2 phút 30 giây B", DMS_10_02_30),
+    ("10độ02'30\"B", DMS_10_02_30),
+    ("10 độ 2,5 phút", 10 + 2.5 / 60),
+    ("10 do 2 phut 30 giay B", DMS_10_02_30),
+    ("10 Độ 2 Phút 30 Giây Bắc", DMS_10_02_30),
+    ("10 độ 02 phút 30,5 giây bac", DMS_10_02_30_5),
+    ("Bắc 10 độ 2 phút 30 giây", DMS_10_02_30),
+    ("10độ 2phút 30giây N", DMS_10_02_30),
+    ("10 deg 2 min 30 sec North", DMS_10_02_30),
+    ("10 độ", 10.0),
+]
 
 
 @pytest.mark.parametrize(
@@ -149,6 +165,7 @@ DMS_10_02_30_5 = 10 + 2 / 60 + 30.5 / 3600
         ("10°02.508'B", 10 + 2.508 / 60),  # B = Bắc (north)
         ("10.0418N", 10.0418),
         ("10°N", 10.0),
+        *VIETNAMESE_DMS_LATITUDES,
     ],
 )
 def test_dms_latitude(text, expected):
@@ -171,32 +188,6 @@ def test_dms_longitude(text, expected):
     out = one("10.03", text)
     assert out.status == "ok", out.status_detail
     assert out.geometry.x == pytest.approx(expected, abs=1e-12)
-
-
-# Vietnamese degree words as people type them: spaced or glued, with or without diacritics,
-# a decimal comma in the last part, hemisphere words or letters before or after.
-DMS_10_02_30 = 10 + 2 / 60 + 30 / 3600
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("10 độ 2 phút 30 giây B", DMS_10_02_30),
-        ("10độ02'30\"B", DMS_10_02_30),
-        ("10 độ 2,5 phút", 10 + 2.5 / 60),
-        ("10 do 2 phut 30 giay B", DMS_10_02_30),
-        ("10 Độ 2 Phút 30 Giây Bắc", DMS_10_02_30),
-        ("10 độ 02 phút 30,5 giây bac", DMS_10_02_30_5),
-        ("Bắc 10 độ 2 phút 30 giây", DMS_10_02_30),
-        ("10độ 2phút 30giây N", DMS_10_02_30),
-        ("10 deg 2 min 30 sec North", DMS_10_02_30),
-        ("10 độ", 10.0),
-    ],
-)
-def test_vietnamese_dms_words_latitude(text, expected):
-    out = one(text, "105.78")
-    assert out.status == "ok", out.status_detail
-    assert out.geometry.y == pytest.approx(expected, abs=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -469,6 +460,24 @@ def test_suspect_projected_suggests_the_crs():
     far = one(9_000_000.0, 9_000_000.0)
     assert far.status == "suspect_projected"
     assert "pass the projected CRS" in far.status_detail
+
+
+@pytest.mark.parametrize("north", ["1,109,720", "1109720", 1109720.0])
+def test_suspect_projected_hint_reads_comma_thousands_as_metres(north):
+    # "586,141" in a degree column reads as 586.141 (decimal comma), but the hint is about
+    # metres: as metres it is 586141 m, in Cần Thơ in zone 48N. Read as 586.141 m it fell in
+    # zone 49N instead, and following that hint put the point at sea, 6° east.
+    out = one(north, "586,141")
+    assert out.status == "suspect_projected"
+    # As for plain numbers, both zones are named (an easting cannot tell them apart), 48N first.
+    assert "crs='EPSG:3405'" in out.status_detail, out.status_detail
+    followed = read_points(pd.DataFrame({"y": [north], "x": ["586,141"]}), crs=3405).iloc[0]
+    assert followed.status == "ok"
+    assert (followed.geometry.y, followed.geometry.x) == pytest.approx((10.037, 105.788), abs=1e-3)
+    # Swapped columns: the hint still reads the comma as thousands.
+    swapped = one("586,141", north)
+    assert "crs='EPSG:3405'" in swapped.status_detail, swapped.status_detail
+    assert "with the two columns swapped" in swapped.status_detail
 
 
 def test_suspect_geographic_when_projected_crs_is_given():
