@@ -267,6 +267,8 @@ def agreements_transition(obj, agreement_id, level, tolerance):
 @click.option("--lat", help="Latitude column, when its name is not recognised.")
 @click.option("--lon", help="Longitude column, when its name is not recognised.")
 @click.option("--id-column", help="Incident id column; repeats get status duplicate_id.")
+@click.option("--sheet", help="Excel sheet name or 0-based number [default: the first].")
+@click.option("--encoding", help="Text encoding of a CSV/TXT [default: detected].")
 @click.option("--chunksize", type=click.IntRange(min=1), default=250_000, show_default=True)
 @click.option(
     "--engine",
@@ -301,6 +303,8 @@ def classify(
     lat,
     lon,
     id_column,
+    sheet,
+    encoding,
     chunksize,
     engine,
     scheduler,
@@ -320,8 +324,15 @@ def classify(
         raise InputError(f"{output} is inside the input folder; choose another output path")
     a = agreement(agreement_id, level=level, data_dir=obj["data_dir"])
     if engine == "dask":
-        readers = {"--fix-swapped": fix_swapped, "--lat": lat, "--lon": lon}
-        given = [k for k, v in {**readers, "--id-column": id_column}.items() if v]
+        text_options = {
+            "--fix-swapped": fix_swapped,
+            "--lat": lat,
+            "--lon": lon,
+            "--id-column": id_column,
+            "--sheet": sheet,
+            "--encoding": encoding,
+        }
+        given = [option for option, value in text_options.items() if value]
         if given:
             raise InputError(
                 f"{', '.join(given)}: not with --engine dask, whose input is GeoParquet points"
@@ -349,6 +360,8 @@ def classify(
         lat=lat,
         lon=lon,
         id_column=id_column,
+        sheet=int(sheet) if sheet is not None and sheet.isdigit() else sheet,
+        encoding=encoding,
     )
     _print_counts(counts, output)
 

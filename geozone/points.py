@@ -41,7 +41,8 @@ status                  geometry  meaning
 
 The same vocabulary is available as :data:`POINT_STATUSES`; ``classify_points`` adds its own.
 A row gets the first status that applies, in this order: ``missing_coordinate``;
-``invalid_coordinate`` (unparseable, infinite, ``0, 0``, hemisphere letter on the wrong axis);
+``invalid_coordinate`` (unparseable, infinite, ``0, 0``, hemisphere letter on the wrong axis,
+beyond ±1e8 — neither degrees nor metres);
 ``suspect_projected`` (both values beyond ±360 in degrees) or ``suspect_geographic`` (both within
 ±360, or written as angles, in metres); ``ok`` if inside the box; ``suspect_swapped`` /
 ``swapped_fixed`` if only the swapped pair is inside; ``invalid_coordinate`` if out of range;
@@ -142,6 +143,7 @@ from geozone.errors import GeozoneWarning, InputError
 __all__ = ["POINT_STATUSES", "iter_point_chunks", "read_points"]
 
 WGS84 = pyproj.CRS.from_epsg(4326)
+_MAX_METRES = 1e8
 
 #: Every status :func:`read_points` can give, with its meaning (see the module docstring).
 POINT_STATUSES: dict[str, str] = {
@@ -1099,7 +1101,20 @@ def _locate(plan: _Plan, d: _Describer, a: _Parsed, b: _Parsed):
 
         mark(wrong_letter, "invalid_coordinate", wrong_letter_text)
         todo &= ~wrong_letter
-        metres = todo & (np.abs(av) > 360) & (np.abs(bv) > 360)
+        # Metres in Vietnam stay below 3e6 (northings) even with a zone prefix on the
+        # easting: beyond 1e8 a value is a typo or junk, not a CRS mix-up.
+        beyond_degrees = todo & (np.abs(av) > 360) & (np.abs(bv) > 360)
+        huge = beyond_degrees & ((np.abs(av) > _MAX_METRES) | (np.abs(bv) > _MAX_METRES))
+        mark(
+            huge,
+            "invalid_coordinate",
+            lambda i: (
+                f"{d.cell(i, 'lat' if abs(av[i]) > _MAX_METRES else 'lon')} is too large "
+                "for a coordinate, in degrees or in metres"
+            ),
+        )
+        todo &= ~huge
+        metres = beyond_degrees & ~huge
         if metres.any():
             _mark_projected(plan, d, metres, av, bv, status, detail)
         todo &= ~metres
@@ -1151,9 +1166,29 @@ def _locate(plan: _Plan, d: _Describer, a: _Parsed, b: _Parsed):
     return status, detail, out_lon, out_lat
 
 
+def _as_metres(d: _Describer, rows: np.ndarray, av: np.ndarray, bv: np.ndarray):
+    """``av`` and ``bv`` with the text cells of ``rows`` read again as metres.
+
+    A degree column reads ``586,141`` as 586.141 (the decimal comma); in metres it is 586141,
+    and a UTM zone guessed from 586.141 m would send the user to the wrong one.
+    """
+    if d.plan.mode != "columns":
+        return av, bv
+    av, bv = av.copy(), bv.copy()
+    for raw, values in ((d.lat_raw, av), (d.lon_raw, bv)):
+        for i in rows:
+            cell = raw.iloc[int(i)]
+            if isinstance(cell, str):
+                metres = _parse_text(cell, True)
+                if metres.state == _OK:
+                    values[i] = metres.value
+    return av, bv
+
+
 def _mark_projected(plan, d, mask, av, bv, status, detail) -> None:
     """Flag metres read as degrees, saying which VN-2000 UTM zone would put them in Vietnam."""
     rows = np.flatnonzero(mask)
+    av, bv = _as_metres(d, rows, av, bv)
     hits = {}
     for epsg, swap in _PROJECTED_GUESSES:
         x, y = (av[rows], bv[rows]) if swap else (bv[rows], av[rows])

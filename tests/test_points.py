@@ -1333,7 +1333,8 @@ def test_property_csv_round_trip_in_chunks(tmp_path, rows, chunksize):
 def test_huge_values_give_finite_texts():
     # Guard against NaN or inf leaking into texts such as "point (nan, nan)".
     out = read_points(pd.DataFrame({"lat": [1e308, -1e308], "lon": [1e308, 5.0]}))
-    assert out.status.tolist() == ["suspect_projected", "invalid_coordinate"]
+    assert out.status.tolist() == ["invalid_coordinate", "invalid_coordinate"]
+    assert "too large for a coordinate" in out.status_detail.iloc[0]  # not "like metres"
     assert not out.status_detail.str.contains("nan|inf").any()
 
 
