@@ -1162,7 +1162,9 @@ def _locate(plan: _Plan, d: _Describer, a: _Parsed, b: _Parsed):
             detail[i] = f"{d.both(i)} cannot be converted from {plan.crs.name} to lon/lat"
         else:
             status[i] = "outside_vietnam"
-            detail[i] = f"point ({x:.6f}, {y:.6f}) is outside Vietnam's extent ({_BOX_TEXT})"
+            detail[i] = (
+                f"{d.both(i)}: point ({x:.6f}, {y:.6f}) is outside Vietnam's extent ({_BOX_TEXT})"
+            )
     return status, detail, out_lon, out_lat
 
 
