@@ -123,12 +123,12 @@ def classify_partitions(points, index, crs=None):
             raise InputError("the points have no CRS; set one (ddf.set_crs(4326)) or pass crs=")
         points = points.set_crs(resolve_crs(crs))
     meta = _classify_partition(points._meta, index)
-    _build_lookups(index)
     return points.map_partitions(_classify_partition, _broadcast(index), meta=meta)
 
 
 def _build_lookups(index) -> None:
-    """Build the index's lazily built grids now, so they travel instead of being rebuilt."""
+    """Build the index's lazily built grids now, so they travel to the workers instead of
+    being rebuilt on each (local schedulers share the index and build what they need)."""
     index.locator  # noqa: B018 - cached properties, built on first access
     context = index.context
     if context is not None:
@@ -167,6 +167,7 @@ def _broadcast(index):
     if client.id not in shipped:
         from geozone._worker import ZonesPlugin
 
+        _build_lookups(index)
         name = f"geozone-zones-{uuid.uuid4().hex}"
         client.register_plugin(ZonesPlugin(index), name=name)
         # Released from the workers when the index goes (with its agreement), not before:
