@@ -291,6 +291,9 @@ class _Units:
     metric: np.ndarray
     crs: pyproj.CRS | None
     metric_crs: pyproj.CRS
+    # The metric vertices of all rings, ring after ring (as shapely.get_coordinates lists
+    # them), when the projection produced them anyway; None: read them from ``metric``.
+    metric_coords: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -390,9 +393,44 @@ def _checked_units(units) -> gpd.GeoDataFrame:
     return frame.iloc[np.argsort(frame["code"].to_numpy(dtype=str), kind="stable")]
 
 
-def _project(frame: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, pyproj.CRS]:
-    """Project with :func:`to_metric`, in chunks on all cores."""
+def _project(frame: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, pyproj.CRS, np.ndarray | None]:
+    """Project with the transformation :func:`to_metric` uses, in chunks on all cores.
+
+    The vertices are transformed as one array (what ``GeoDataFrame.to_crs`` does inside,
+    with the same transformer, so the result is the same to the bit) and put back into
+    copies of the geometries; the projected vertices are returned too, ring after ring, so
+    that the segments need not read them out again (None when they were not computed).
+    """
     target = metric_crs(frame, crs)
+    geometry = frame.geometry.to_numpy()
+    if (
+        frame.crs is None
+        or not len(frame)
+        or pyproj.CRS(frame.crs) == target
+        or shapely.has_z(geometry).any()
+    ):
+        return (*_project_frames(frame, target), None)
+    coords = shapely.get_coordinates(geometry)
+    workers = _workers(len(coords), 500_000)
+    bounds = np.linspace(0, len(coords), workers + 1).astype(int)
+
+    def transform(span):
+        # One transformer per chunk: pyproj transformers are not meant to be shared by threads.
+        transformer = pyproj.Transformer.from_crs(frame.crs, target, always_xy=True)
+        x, y = transformer.transform(coords[span[0] : span[1], 0], coords[span[0] : span[1], 1])
+        return np.stack([x, y], axis=1)
+
+    if workers == 1:
+        metric_coords = transform((0, len(coords)))
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            metric_coords = np.concatenate(list(pool.map(transform, itertools.pairwise(bounds))))
+    metric = shapely.set_coordinates(geometry.copy(), metric_coords)
+    return metric, target, metric_coords
+
+
+def _project_frames(frame: gpd.GeoDataFrame, target) -> tuple[np.ndarray, pyproj.CRS]:
+    """Project with :func:`to_metric`, in chunks on all cores."""
     workers = _workers(len(frame), 64)
     if workers == 1:
         projected, target = to_metric(frame, target)
@@ -420,7 +458,7 @@ def _load_units(units, crs, focus=None, margin_m=0.0) -> _Units:
     target = metric_crs(frame, crs)
     if focus is not None:
         frame = _near_focus(frame, focus, margin_m)
-    metric, target = _project(frame, target)
+    metric, target, metric_coords = _project(frame, target)
     names = (
         frame["name"].astype(object).where(frame["name"].notna(), None).to_numpy()
         if "name" in frame.columns
@@ -433,6 +471,7 @@ def _load_units(units, crs, focus=None, margin_m=0.0) -> _Units:
         metric=metric,
         crs=frame.crs,
         metric_crs=target,
+        metric_coords=metric_coords,
     )
 
 
@@ -583,42 +622,66 @@ class _Segments:
     @functools.cached_property
     def p(self) -> np.ndarray:
         """Metric start point of each segment."""
-        return self.coords[self.start]
+        return _rows(self.coords, self.start)
 
     @functools.cached_property
     def q(self) -> np.ndarray:
         """Metric end point of each segment."""
-        return self.coords[self.start + 1]
+        return _rows(self.coords, self.start + 1)
+
+    @functools.cached_property
+    def length(self) -> np.ndarray:
+        """Metric length of each segment."""
+        return np.hypot(*(self.q - self.p).T)
 
     @functools.cached_property
     def source_coords(self) -> np.ndarray:
         """The vertices in the input CRS, in the same order (only output needs them)."""
         if self.layer.source is self.layer.metric:
             return self.coords
-        return _ring_coordinates(self.layer.source)[0]
+        # get_coordinates lists polygons' vertices ring after ring, like the rings' own.
+        return shapely.get_coordinates(self.layer.source)
 
     def release(self) -> None:
         """Drop the per-segment copies the build needed; lines only need the vertices."""
         self.__dict__.pop("p", None)
         self.__dict__.pop("q", None)
+        self.__dict__.pop("length", None)
 
 
-def _ring_coordinates(geometries):
+def _rows(coords: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``coords[index]`` for an (n, 2) float array, gathering each row as one 16-byte item."""
+    return _as_complex(coords)[index].view(np.float64).reshape(-1, 2)
+
+
+def _as_complex(coords: np.ndarray) -> np.ndarray:
+    """An (n, 2) float array seen as n complex numbers (a vertex compares in one operation)."""
+    return np.ascontiguousarray(coords, dtype=np.float64).view(np.complex128).ravel()
+
+
+def _ring_coordinates(geometries, coords=None):
+    """Vertices of all rings, ring after ring, with each vertex's ring, each ring's unit,
+    the rings and each ring's part (``coords``: the vertices, when already known)."""
     parts, part_unit = shapely.get_parts(geometries, return_index=True)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    if coords is None:
+        coords = shapely.get_coordinates(rings)
+    coord_ring = np.repeat(np.arange(len(rings)), shapely.get_num_coordinates(rings))
     return coords, coord_ring, part_unit[ring_part], rings, ring_part
 
 
 def _segments(units: _Units) -> _Segments:
-    coords, coord_ring, ring_unit, rings, ring_part = _ring_coordinates(units.metric)
+    coords, coord_ring, ring_unit, rings, ring_part = _ring_coordinates(
+        units.metric, units.metric_coords
+    )
     # get_rings lists each polygon's shell first; the unit's interior is left of a
     # counter-clockwise shell and of a clockwise hole.
     shell = np.concatenate([[True], ring_part[1:] != ring_part[:-1]])
     interior_left = shapely.is_ccw(rings) == shell
     start = np.flatnonzero(coord_ring[1:] == coord_ring[:-1])
     # Repeated vertices make zero-length segments: they share nothing and break nothing.
-    start = start[np.any(coords[start] != coords[start + 1], axis=1)]
+    vertex = _as_complex(coords)
+    start = start[vertex[start] != vertex[start + 1]]
     return _Segments(
         start=start,
         unit=ring_unit[coord_ring[start]],
@@ -628,15 +691,23 @@ def _segments(units: _Units) -> _Segments:
     )
 
 
-def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of two 64-bit words (splitmix-style; wraps around by design)."""
+def _mix(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-bit hash of two 64-bit words (splitmix-style; wraps around by design).
+
+    Returns the hashes and a scratch array of the same size: arrays of millions of words
+    are worked on in place, since fresh ones cost page faults.
+    """
     h = a * np.uint64(0x9E3779B97F4A7C15)
-    h ^= h >> np.uint64(32)
-    h ^= b * np.uint64(0xC2B2AE3D27D4EB4F)
-    h ^= h >> np.uint64(29)
+    scratch = h >> np.uint64(32)
+    h ^= scratch
+    np.multiply(b, np.uint64(0xC2B2AE3D27D4EB4F), out=scratch)
+    h ^= scratch
+    np.right_shift(h, np.uint64(29), out=scratch)
+    h ^= scratch
     h *= np.uint64(0x165667B19E3779F9)
-    h ^= h >> np.uint64(32)
-    return h
+    np.right_shift(h, np.uint64(32), out=scratch)
+    h ^= scratch
+    return h, scratch
 
 
 def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray]:
@@ -646,21 +717,27 @@ def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray]:
     Sorting the hashes brings identical segments together; every candidate pair is then
     compared coordinate by coordinate, so a hash collision cannot create a match.
     """
-    bits = segments.coords.view(np.uint64)
-    vertex = _mix(bits[:, 0], bits[:, 1])
+    bits = np.ascontiguousarray(segments.coords, dtype=np.float64).view(np.uint64)
+    vertex, scratch = _mix(bits[:, 0], bits[:, 1])
     # XOR is symmetric, so both directions of a segment get the same hash.
-    digest = vertex[segments.start] ^ vertex[segments.start + 1]
+    np.bitwise_xor(vertex[:-1], vertex[1:], out=scratch[:-1])
+    packed = scratch[segments.start]
     # Sorting values is ~2.5x faster than argsort: pack each segment's index into the low
     # bits of its hash and sort the packed words (the shorter hash only adds candidates).
-    index_bits = max(len(digest).bit_length(), 1)
-    packed = (digest >> np.uint64(index_bits)) << np.uint64(index_bits)
-    packed |= np.arange(len(digest), dtype=np.uint64)
+    index_bits = np.uint64(max(len(packed).bit_length(), 1))
+    packed >>= index_bits
+    packed <<= index_bits
+    packed |= np.arange(len(packed), dtype=np.uint64)
     packed.sort()
-    order = (packed & np.uint64((1 << index_bits) - 1)).astype(np.int64)
-    hashes = packed >> np.uint64(index_bits)
-    same = hashes[1:] == hashes[:-1]
+    # The indices fit in the low bits, so the words read as int64 are the indices.
+    order = np.bitwise_and(packed, np.uint64((1 << int(index_bits)) - 1), out=vertex[: len(packed)])
+    order = order.view(np.int64)
+    packed >>= index_bits  # the hashes
     # Runs of equal hashes; almost all have two members, a few (duplicated rings) more.
-    run_start = np.flatnonzero(np.concatenate([[True], ~same]))
+    new = np.empty(len(packed), bool)
+    new[:1] = True
+    np.not_equal(packed[1:], packed[:-1], out=new[1:])
+    run_start = np.flatnonzero(new)
     run_length = np.diff(np.append(run_start, len(order)))
     pairs = run_start[run_length == 2]
     first, second = [order[pairs]], [order[pairs + 1]]
@@ -736,26 +813,70 @@ class _Pieces:
         return len(self.segment)
 
 
+def _unmatched_boxes(segments: _Segments, unmatched: np.ndarray, tolerance: float):
+    """Bounding boxes (xmin, ymin, xmax, ymax) of the segments, grown by half the tolerance."""
+    p, q = segments.p[unmatched], segments.q[unmatched]
+    reach = tolerance / 2.0
+    return np.hstack([np.minimum(p, q) - reach, np.maximum(p, q) + reach])
+
+
 def _near_unmatched(segments: _Segments, unmatched: np.ndarray, tolerance: float):
     """Pairs of unmatched segments of different units within the tolerance of each other.
 
-    Returns both orders of every pair, and the tree of the segments' boxes (grown by half
-    the tolerance) for later box queries.
+    Returns both orders of every pair. Segment boxes (grown by half the tolerance) that
+    intersect are found through the boxes of chains of up to ``_CHAIN`` consecutive segments:
+    a country's unmatched boundary is mostly coastline and international border, long runs
+    of one unit that no other unit comes near, so a few chain pairs hold all the candidates.
     """
-    p, q = segments.p[unmatched], segments.q[unmatched]
-    low, high = np.minimum(p, q), np.maximum(p, q)
-    reach = tolerance / 2.0
-    boxes = shapely.box(
-        low[:, 0] - reach, low[:, 1] - reach, high[:, 0] + reach, high[:, 1] + reach
+    n = len(unmatched)
+    if n < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    boxes = _unmatched_boxes(segments, unmatched, tolerance)
+    unit = segments.unit[unmatched]
+    start = segments.start[unmatched]
+    # A chain is a stretch of one ring (consecutive vertices), cut every _CHAIN segments.
+    joined = np.concatenate([[False], start[1:] == start[:-1] + 1])
+    joined[1:] &= unit[1:] == unit[:-1]
+    new = ~joined
+    run_first = np.flatnonzero(new)
+    position = np.arange(n) - run_first[np.cumsum(new) - 1]
+    new |= position % _CHAIN == 0
+    chain_first = np.flatnonzero(new)
+    chain_size = np.diff(np.append(chain_first, n))
+    chain_boxes = np.hstack(
+        [
+            np.minimum.reduceat(boxes[:, :2], chain_first, axis=0),
+            np.maximum.reduceat(boxes[:, 2:], chain_first, axis=0),
+        ]
     )
-    tree = shapely.STRtree(boxes)
-    # Boxes first (cheap), exact segment distances in NumPy after.
-    i, j = tree.query(boxes)
-    keep = (i < j) & (segments.unit[unmatched[i]] != segments.unit[unmatched[j]])
-    i, j = i[keep], j[keep]
+    chain_geoms = shapely.box(*chain_boxes.T)
+    ci, cj = shapely.STRtree(chain_geoms).query(chain_geoms)
+    keep = (ci < cj) & (unit[chain_first[ci]] != unit[chain_first[cj]])
+    ci, cj = ci[keep], cj[keep]
+    # Every segment of chain ci against every segment of chain cj (ci < cj, so i < j).
+    size_i, size_j = chain_size[ci], chain_size[cj]
+    count = size_i * size_j
+    which = np.repeat(np.arange(len(ci)), count)
+    k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    i = chain_first[ci][which] + k // size_j[which]
+    j = chain_first[cj][which] + k % size_j[which]
+    # The boxes intersect (closed intervals, as the envelopes of an STRtree query).
+    bi, bj = boxes[i], boxes[j]
+    hit = (
+        (bi[:, 0] <= bj[:, 2])
+        & (bj[:, 0] <= bi[:, 2])
+        & (bi[:, 1] <= bj[:, 3])
+        & (bj[:, 1] <= bi[:, 3])
+    )
+    i, j = i[hit], j[hit]
+    p, q = segments.p[unmatched], segments.q[unmatched]
     close = _segment_distance(p[i], q[i], p[j], q[j]) <= tolerance
     i, j = unmatched[i[close]], unmatched[j[close]]
-    return np.concatenate([i, j]), np.concatenate([j, i]), tree
+    return np.concatenate([i, j]), np.concatenate([j, i])
+
+
+# Segments per chain in :func:`_near_unmatched`.
+_CHAIN = 16
 
 
 def _segment_distance(a, b, c, d) -> np.ndarray:
@@ -882,7 +1003,7 @@ def _confirm(
     """
     shortest = max(tolerance / 8.0, 0.05)
     longest = 10.0 * max(tolerance, 1.0)
-    seg_length = np.hypot(*(segments.q - segments.p).T)
+    seg_length = segments.length
     kept = []
     current = pieces
     while len(current):
@@ -1041,8 +1162,11 @@ class _Topology:
         parts, part_pair = [], []
 
         if len(self.exact_segment):
-            order = np.lexsort((self.exact_segment, self.exact_pair))
-            seg, pair = self.exact_segment[order], self.exact_pair[order]
+            # Sorted by pair, then segment: one sort of both packed into one word.
+            seg_bits = max(len(self.segments).bit_length(), 1)
+            packed = (self.exact_pair.astype(np.int64) << seg_bits) | self.exact_segment
+            packed.sort()
+            seg, pair = packed & ((1 << seg_bits) - 1), packed >> seg_bits
             start = self.segments.start[seg]
             # A run continues while the next segment starts where this one ends.
             new = np.concatenate([[True], (pair[1:] != pair[:-1]) | (start[1:] != start[:-1] + 1)])
@@ -1052,7 +1176,7 @@ class _Topology:
             run = np.repeat(np.arange(len(first)), n_vertices)
             offset = np.arange(len(run)) - np.repeat(np.cumsum(n_vertices) - n_vertices, n_vertices)
             vertex = np.repeat(start[first], n_vertices) + offset
-            parts.append(shapely.linestrings(coords[vertex], indices=run))
+            parts.append(shapely.linestrings(_rows(coords, vertex), indices=run))
             part_pair.append(pair[first])
 
         if len(self.pieces):
@@ -1171,14 +1295,14 @@ def _compute_topology(units, tolerance, crs, focus) -> _Topology:
     matched[other] = True
     unmatched = np.flatnonzero(~matched)
 
-    near_own, near_other, box_tree = _near_unmatched(segments, unmatched, tolerance)
+    near_own, near_other = _near_unmatched(segments, unmatched, tolerance)
     windows = _window_along(segments, near_own, near_other, max(tolerance, 1e-9))
     cand_a, cand_b = _candidate_pairs(layer, tolerance)
     overlap = _overlaps(
         polygons,
         _overlap_suspects(segments, near_own, near_other, windows, polygons, cand_a, cand_b),
     )
-    pieces = _line_pieces(segments, windows, overlap, box_tree, unmatched, polygons, tolerance)
+    pieces = _line_pieces(segments, windows, overlap, unmatched, polygons, tolerance)
     topology = _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, cand_b)
     segments.release()
     return topology
@@ -1213,7 +1337,7 @@ def _overlap_suspects(segments, near_own, near_other, windows, polygons, cand_a,
     return suspects
 
 
-def _line_pieces(segments, windows, overlap, box_tree, unmatched, polygons, tolerance) -> _Pieces:
+def _line_pieces(segments, windows, overlap, unmatched, polygons, tolerance) -> _Pieces:
     """Confirmed pieces of unmatched boundary that belong to a pair's shared line.
 
     Pieces come from the lower-coded unit of each pair only, so a pair never gets two
@@ -1226,8 +1350,11 @@ def _line_pieces(segments, windows, overlap, box_tree, unmatched, polygons, tole
     if overlap:
         a, b = np.array([k[0] for k in overlap]), np.array([k[1] for k in overlap])
         boxes = _expand(shapely.bounds(list(overlap.values())), reach)
+        # Only the lower-coded units' segments can be taken: index just those.
+        own = unmatched[np.isin(segments.unit[unmatched], a)]
+        box_tree = shapely.STRtree(shapely.box(*_unmatched_boxes(segments, own, tolerance).T))
         which, hits = box_tree.query(shapely.box(*boxes.T))
-        hits = unmatched[hits]
+        hits = own[hits]
         mine = segments.unit[hits] == a[which]
         which, hits = which[mine], hits[mine]
         candidates.append(_window_in_boxes(segments, hits, b[which], boxes[which]))
@@ -1239,7 +1366,7 @@ def _line_pieces(segments, windows, overlap, box_tree, unmatched, polygons, tole
 def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, cand_b):
     """Measure every pair, classify its contact and index its line parts."""
     n = max(len(layer), 1)  # keys are a * n + b; an empty layer (a focus on no unit) has none
-    seg_length = np.hypot(*(segments.q - segments.p).T)
+    seg_length = segments.length
     exact_keys = segments.unit[own] * n + segments.unit[other]
     piece_keys = segments.unit[pieces.segment] * n + pieces.partner
     line_keys = np.concatenate([exact_keys, piece_keys])
@@ -1275,7 +1402,7 @@ def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, c
     row = pd.Series(np.arange(len(frame)), index=frame["key"].to_numpy())
     row_of_line = row.reindex(keys).fillna(-1).to_numpy(np.int64)[line_pair]
     # Only pairs in contact "edge" have a line; shorter stubs stay out of every output.
-    edge_line = np.isin(line_keys, edge_keys)
+    edge_line = (length > tolerance)[line_pair]
     n_exact = len(exact_keys)
     return _Topology(
         units=layer,

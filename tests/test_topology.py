@@ -627,3 +627,89 @@ def test_2025_communes_coast_and_lines(communes_2025):
         shapely.intersection(lines.geometry.to_numpy(), outline.buffer(0.01))
     )
     assert along_outline.max() <= 2 * tolerance
+
+
+# --------------------------------------------------------------------------------------
+# Internals that must agree with the simple way of doing the same thing
+# --------------------------------------------------------------------------------------
+
+
+def _reference_near_pairs(segments, unmatched, tolerance):
+    """Every pair of unmatched segments of different units within the tolerance, by brute force."""
+    from geozone.topology import _segment_distance
+
+    p, q = segments.p[unmatched], segments.q[unmatched]
+    reach = tolerance / 2.0
+    low, high = np.minimum(p, q) - reach, np.maximum(p, q) + reach
+    i, j = np.triu_indices(len(unmatched), 1)
+    boxes_meet = (
+        (low[i, 0] <= high[j, 0])
+        & (low[j, 0] <= high[i, 0])
+        & (low[i, 1] <= high[j, 1])
+        & (low[j, 1] <= high[i, 1])
+    )
+    keep = boxes_meet & (segments.unit[unmatched[i]] != segments.unit[unmatched[j]])
+    i, j = i[keep], j[keep]
+    close = _segment_distance(p[i], q[i], p[j], q[j]) <= tolerance
+    i, j = unmatched[i[close]], unmatched[j[close]]
+    pairs = set(zip(i.tolist(), j.tolist(), strict=True))
+    return pairs | {(b, a) for a, b in pairs}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    tolerance=st.sampled_from([0.0, 1.0, 5.0, 40.0]),
+    chain=st.sampled_from([1, 2, 16]),
+)
+def test_near_unmatched_finds_every_close_pair(seed, tolerance, chain):
+    import geozone.topology as topology
+
+    rng = np.random.default_rng(seed)
+    cells = shapely.voronoi_polygons(
+        shapely.multipoints(rng.uniform(0, 2000, (12, 2))), extend_to=box(0, 0, 2000, 2000)
+    )
+    cells = shapely.intersection(shapely.get_parts(cells), box(0, 0, 2000, 2000))
+    # Densify, and shrink or grow half of the cells a little, so that only some edges stay
+    # identical.
+    grow = np.where(rng.random(len(cells)) < 0.5, 0.0, rng.uniform(-3.0, 3.0, len(cells)))
+    cells = shapely.segmentize(shapely.buffer(cells, grow, join_style="mitre"), 37.0)
+    polygonal = np.isin(shapely.get_type_id(cells), [3, 6])
+    units = layer({f"U{k:02d}": g for k, g in enumerate(cells[polygonal])})
+    loaded = topology._load_units(units, None)
+    segments = topology._segments(loaded)
+    own, other = topology._identical_segments(segments)
+    matched = np.zeros(len(segments), bool)
+    matched[own] = matched[other] = True
+    unmatched = np.flatnonzero(~matched)
+    saved = topology._CHAIN
+    topology._CHAIN = chain
+    try:
+        a, b = topology._near_unmatched(segments, unmatched, tolerance)
+    finally:
+        topology._CHAIN = saved
+    found = list(zip(a.tolist(), b.tolist(), strict=True))
+    assert len(found) == len(set(found))
+    assert set(found) == _reference_near_pairs(segments, unmatched, tolerance)
+
+
+def test_projection_is_the_same_as_to_crs():
+    import geozone.topology as topology
+
+    units = layer(
+        {
+            "A": box(105.0, 10.0, 105.01, 10.01),
+            "B": shapely.Polygon(
+                [(105.01, 10.0), (105.02, 10.0), (105.02, 10.01), (105.01, 10.01)],
+                [[(105.012, 10.002), (105.014, 10.002), (105.014, 10.004), (105.012, 10.004)]],
+            ),
+            "C": shapely.MultiPolygon(
+                [box(105.03, 10.0, 105.04, 10.01), box(105.05, 10.0, 105.06, 10.01)]
+            ),
+        },
+        crs=4326,
+    )
+    loaded = topology._load_units(units, None)
+    expected = units.to_crs(loaded.metric_crs).geometry.to_numpy()
+    assert shapely.equals_identical(loaded.metric, expected).all()
+    assert np.array_equal(loaded.metric_coords, shapely.get_coordinates(expected))
