@@ -137,7 +137,10 @@ def units_find(obj, name, vintage, level, within):
 )
 @click.pass_obj
 def check(obj, dataset, near_m):
-    """Report a layer's defects: invalid geometries, overlaps, gaps, near misses."""
+    """Report a layer's defects: invalid geometries, overlaps, gaps, near misses.
+
+    Exits 1 when it finds any, so that a script or CI job can stop on a defective layer.
+    """
     from geozone.coverage import check_coverage
     from geozone.units import load_units
 
@@ -147,7 +150,10 @@ def check(obj, dataset, near_m):
         else load_units(dataset)
     )
     kwargs = {} if near_m is None else {"near_m": near_m}
-    click.echo(check_coverage(layer, **kwargs).to_text())
+    report = check_coverage(layer, **kwargs)
+    click.echo(report.to_text())
+    if not report.ok:
+        sys.exit(1)
 
 
 def _is_dataset(name: str) -> bool:

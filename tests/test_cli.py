@@ -1,6 +1,7 @@
 import codecs
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -8,6 +9,8 @@ from click.testing import CliRunner
 from geozone.classify import CLASSIFY_STATUSES
 from geozone.cli import main
 from geozone.points import POINT_STATUSES
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def run(*args):
@@ -73,8 +76,15 @@ def test_units_find_ambiguous_lists_candidates(data_dir):
 @pytest.mark.realdata
 def test_check_published_provinces_reports_overlap_and_gap(data_dir):
     result = run("check", "vn2025-provinces-published")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    assert "PROBLEMS FOUND" in result.output
     assert "82" in result.output and "91" in result.output
+
+
+def test_check_clean_layer_exits_zero():
+    result = run("check", str(FIXTURES / "classify_squares.geojson"))
+    assert result.exit_code == 0, result.output
+    assert "Result: OK" in result.output
 
 
 @pytest.mark.realdata
