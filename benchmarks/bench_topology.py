@@ -24,16 +24,26 @@ overlaps, so it does less than geozone. Medians of ``--repeats`` runs (``--plain
 the plain way, whose country strips take minutes a run); the table also gives the number of
 pairs each found, as a sanity check.
 
+Memory: on a virtual machine whose host takes freed guest memory back (free page reporting,
+as on this project's CI machines), every megabyte a process touches afresh costs a page fault
+on the host, about 3 ms/MB here: ten times the work of zeroing it. Vectorised code that
+allocates large temporaries pays this far more than GEOS loops that reuse a small heap.
+``--keep-freed-memory`` runs the benchmark with glibc told to keep freed memory in the process
+(``MALLOC_MMAP_MAX_=0``, ``MALLOC_TRIM_THRESHOLD_`` very large), which both sides then reuse:
+the times of a machine without that cost. Quote both.
+
 Usage::
 
     python benchmarks/bench_topology.py                  # everything, 3 runs each
     python benchmarks/bench_topology.py --repeats 1 --regions mekong
     python benchmarks/bench_topology.py --regions country --stages strips --plain-repeats 1
+    python benchmarks/bench_topology.py --keep-freed-memory
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -180,13 +190,23 @@ def main(argv=None):
     parser.add_argument(
         "--stages", nargs="+", choices=["lines", "strips"], default=["lines", "strips"]
     )
+    parser.add_argument(
+        "--keep-freed-memory",
+        action="store_true",
+        help="glibc keeps freed memory in the process (see the module docstring)",
+    )
     args = parser.parse_args(argv)
+    if args.keep_freed_memory and os.environ.get("MALLOC_MMAP_MAX_") != "0":
+        # glibc reads these once, at start: run again in a process that has them.
+        env = {**os.environ, "MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(1 << 40)}
+        os.execve(sys.executable, [sys.executable, __file__, *sys.argv[1:]], env)
     plain_repeats = args.plain_repeats or args.repeats
 
     from geozone.crs import metric_crs
 
     communes = load_communes()
-    print(f"loaded {len(communes)} communes", flush=True)
+    memory = "kept in the process" if os.environ.get("MALLOC_MMAP_MAX_") == "0" else "default"
+    print(f"loaded {len(communes)} communes; freed memory: {memory}", flush=True)
     rows = []
     for region in args.regions:
         units = communes if region == "country" else communes[communes.province_code.isin(MEKONG)]

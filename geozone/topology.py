@@ -417,16 +417,20 @@ def _project(frame: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, pyproj.CRS, np.n
     def transform(span):
         # One transformer per chunk: pyproj transformers are not meant to be shared by threads.
         transformer = pyproj.Transformer.from_crs(frame.crs, target, always_xy=True)
-        x, y = transformer.transform(coords[span[0] : span[1], 0], coords[span[0] : span[1], 1])
-        return np.stack([x, y], axis=1)
+        chunk = coords[span[0] : span[1]]
+        # Into the array of vertices itself (chunks are disjoint): a country's vertices take
+        # over 100 MB, and fresh memory costs more than the copies.
+        x, y = chunk[:, 0].copy(), chunk[:, 1].copy()
+        transformer.transform(x, y, inplace=True)
+        chunk[:, 0], chunk[:, 1] = x, y
 
     if workers == 1:
-        metric_coords = transform((0, len(coords)))
+        transform((0, len(coords)))
     else:
         with ThreadPoolExecutor(workers) as pool:
-            metric_coords = np.concatenate(list(pool.map(transform, itertools.pairwise(bounds))))
-    metric = shapely.set_coordinates(geometry.copy(), metric_coords)
-    return metric, target, metric_coords
+            list(pool.map(transform, itertools.pairwise(bounds)))
+    metric = shapely.set_coordinates(geometry.copy(), coords)
+    return metric, target, coords
 
 
 def _project_frames(frame: gpd.GeoDataFrame, target) -> tuple[np.ndarray, pyproj.CRS]:
@@ -619,20 +623,21 @@ class _Segments:
     def __len__(self) -> int:
         return len(self.start)
 
-    @functools.cached_property
-    def p(self) -> np.ndarray:
-        """Metric start point of each segment."""
-        return _rows(self.coords, self.start)
+    @property
+    def p(self) -> _SegmentEnds:
+        """Metric start points: ``segments.p[index]`` is an (n, 2) array."""
+        return _SegmentEnds(self.coords, self.start, 0)
 
-    @functools.cached_property
-    def q(self) -> np.ndarray:
-        """Metric end point of each segment."""
-        return _rows(self.coords, self.start + 1)
+    @property
+    def q(self) -> _SegmentEnds:
+        """Metric end points: ``segments.q[index]`` is an (n, 2) array."""
+        return _SegmentEnds(self.coords, self.start, 1)
 
     @functools.cached_property
     def length(self) -> np.ndarray:
         """Metric length of each segment."""
-        return np.hypot(*(self.q - self.p).T)
+        # |q - p| of the vertices as complex numbers is hypot(dx, dy), to the bit.
+        return np.abs(np.diff(_as_complex(self.coords)))[self.start]
 
     @functools.cached_property
     def source_coords(self) -> np.ndarray:
@@ -643,10 +648,24 @@ class _Segments:
         return shapely.get_coordinates(self.layer.source)
 
     def release(self) -> None:
-        """Drop the per-segment copies the build needed; lines only need the vertices."""
-        self.__dict__.pop("p", None)
-        self.__dict__.pop("q", None)
+        """Drop the per-segment lengths the build needed; lines only need the vertices."""
         self.__dict__.pop("length", None)
+
+
+class _SegmentEnds:
+    """One end of every segment, gathered from the vertices when indexed.
+
+    Whole copies of both ends would take 16 bytes per segment each (230 MB for a country's
+    7 M segments) while every use needs only a subset: fresh memory costs more than the
+    gathers.
+    """
+
+    def __init__(self, coords: np.ndarray, start: np.ndarray, offset: int):
+        self.coords, self.start, self.offset = coords, start, offset
+
+    def __getitem__(self, index) -> np.ndarray:
+        vertex = self.start[index]
+        return _rows(self.coords, vertex + self.offset if self.offset else vertex)
 
 
 def _rows(coords: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -748,8 +767,10 @@ def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray]:
         second.append(members[upper[1]])
     first, second = np.concatenate(first), np.concatenate(second)
     # A vertex as one complex number compares in one operation instead of two.
-    p, q = segments.p.view(np.complex128).ravel(), segments.q.view(np.complex128).ravel()
-    p1, q1, p2, q2 = p[first], q[first], p[second], q[second]
+    vertex = _as_complex(segments.coords)
+    start_first, start_second = segments.start[first], segments.start[second]
+    p1, q1 = vertex[start_first], vertex[start_first + 1]
+    p2, q2 = vertex[start_second], vertex[start_second + 1]
     identical = ((p1 == p2) & (q1 == q2)) | ((p1 == q2) & (q1 == p2))
     unit_first, unit_second = segments.unit[first], segments.unit[second]
     keep = identical & (unit_first != unit_second)
