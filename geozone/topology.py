@@ -411,7 +411,7 @@ def _project(frame: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, pyproj.CRS, np.n
     ):
         return (*_project_frames(frame, target), None)
     coords = shapely.get_coordinates(geometry)
-    workers = _workers(len(coords), 500_000)
+    workers = _workers(len(coords), 200_000)
     bounds = np.linspace(0, len(coords), workers + 1).astype(int)
 
     def transform(span):
@@ -1348,7 +1348,7 @@ def _overlap_suspects(segments, near_own, near_other, windows, polygons, cand_a,
             shapely.contains_properly, polygons[windows.partner], mid, key=windows.partner
         ).astype(bool)
         suspects |= _pair_keys(segments.unit[windows.segment[inside]], windows.partner[inside], n)
-    interior = shapely.point_on_surface(polygons)
+    interior = _threaded(shapely.point_on_surface, polygons, min_chunk=64)
     contained = _threaded(
         shapely.contains_properly, polygons[cand_a], interior[cand_b], key=cand_a
     ).astype(bool) | _threaded(
