@@ -252,3 +252,14 @@ def test_district_labels_keep_the_type_where_the_bare_name_is_a_province(data_di
     # Ninh must not read as the province beside it; a rural district needs no type.
     assert labels["703"] == "TP. Tây Ninh"
     assert labels["705"] == "Tân Biên"
+
+
+def test_figure_shows_in_jupyter_as_its_png_without_pyplot():
+    import io
+
+    from IPython.core.formatters import PNGFormatter
+
+    fig = static(StubAgreement(), size=(800, 450), locator=False)
+    # What IPython's display machinery calls for a cell's value, with no backend configured.
+    png = PNGFormatter()(fig)
+    assert Image.open(io.BytesIO(png)).size == (800, 450)

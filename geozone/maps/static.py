@@ -70,6 +70,32 @@ _JUNCTION_STYLE = {
 }
 
 
+class MapFigure(Figure):
+    """A matplotlib :class:`~matplotlib.figure.Figure` that Jupyter shows as its PNG.
+
+    The maps are built without pyplot (no global state, nothing kept alive in a script or a
+    server), and Jupyter's inline backend only draws the figures pyplot manages; this one
+    draws itself, at the pixel size :func:`save_figure` would write.
+
+    Examples
+    --------
+    >>> from geozone.maps._toy import toy_agreement
+    >>> fig = static(toy_agreement(), size=(640, 360), locator=False, context=False)
+    >>> isinstance(fig, MapFigure), fig._repr_png_()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    (True, True)
+    """
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        target = getattr(self, "_geozone_size", None)
+        dpi = target[0] / self.get_size_inches()[0] if target else self.dpi
+        buffer = io.BytesIO()
+        with mpl.rc_context(_RC):
+            self.savefig(buffer, format="png", dpi=dpi, facecolor=self.get_facecolor())
+        return buffer.getvalue()
+
+
 def static(
     agreement,
     incidents=None,
@@ -84,7 +110,7 @@ def static(
     context: bool = True,
     locator: bool = True,
     tolerance_m: float | None = None,
-) -> Figure:
+) -> MapFigure:
     """Draw an agreement as a slide map.
 
     Parameters
@@ -113,8 +139,9 @@ def static(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        Not attached to pyplot: save it with :func:`save_figure`. Its ``geozone_layers``
+    MapFigure
+        A matplotlib Figure not attached to pyplot, shown as its PNG in Jupyter: save it
+        with :func:`save_figure`. Its ``geozone_layers``
         attribute holds what was drawn (the simplified layers in the metric CRS and the
         ``pairs`` table with each pair's colour and side shades), e.g. for a custom legend.
 
@@ -133,7 +160,7 @@ def static(
         dpi = width_px / SLIDE_INCHES[0]
     figsize = (width_px / dpi, height_px / dpi)
     with mpl.rc_context(_RC):
-        fig = Figure(figsize=figsize, dpi=dpi, facecolor="white")
+        fig = MapFigure(figsize=figsize, dpi=dpi, facecolor="white")
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         FigureCanvasAgg(fig)
@@ -1005,7 +1032,7 @@ def static_transition(
     status_column: str = "status",
     kept: str = "kept",
     internal: str = "internal",
-) -> Figure:
+) -> MapFigure:
     """Draw a 2008 agreement's borders over the 2025 units: the borders that still separate
     two new units, and those the reform made internal, in two styles.
 
@@ -1062,7 +1089,7 @@ def static_transition(
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.collections import LineCollection
 
-        fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
+        fig = MapFigure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
         FigureCanvasAgg(fig)
         title = style.clean(
             title if title is not None else getattr(old, "title", "") or words["subtitle"]
