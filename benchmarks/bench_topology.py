@@ -24,9 +24,9 @@ overlaps, so it does less than geozone. Medians of ``--repeats`` runs (``--plain
 the plain way, whose country strips take minutes a run); the table also gives the number of
 pairs each found, as a sanity check.
 
-Memory: on a virtual machine whose host takes freed guest memory back (free page reporting,
-as on this project's CI machines), every megabyte a process touches afresh costs a page fault
-on the host, about 3 ms/MB here: ten times the work of zeroing it. Vectorised code that
+Memory: on a virtual machine whose host takes freed guest memory back (as the 2-core machines
+this project is developed and tested on do), every megabyte a process touches afresh costs a
+page fault on the host, about 3 ms/MB there: ten times the work of zeroing it. Vectorised code that
 allocates large temporaries pays this far more than GEOS loops that reuse a small heap.
 ``--keep-freed-memory`` runs the benchmark with glibc told to keep freed memory in the process
 (``MALLOC_MMAP_MAX_=0``, ``MALLOC_TRIM_THRESHOLD_`` very large), which both sides then reuse:

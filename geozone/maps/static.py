@@ -141,9 +141,9 @@ def static(
     -------
     MapFigure
         A matplotlib Figure not attached to pyplot, shown as its PNG in Jupyter: save it
-        with :func:`save_figure`. Its ``geozone_layers``
-        attribute holds what was drawn (the simplified layers in the metric CRS and the
-        ``pairs`` table with each pair's colour and side shades), e.g. for a custom legend.
+        with :func:`save_figure`. Its ``geozone_layers`` attribute holds what was drawn
+        (the simplified layers in the metric CRS and the ``pairs`` table with each pair's
+        colour and side shades), e.g. for a custom legend.
 
     Examples
     --------
