@@ -409,7 +409,9 @@ def _project(frame: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, pyproj.CRS, np.n
         or pyproj.CRS(frame.crs) == target
         or shapely.has_z(geometry).any()
     ):
-        return (*_project_frames(frame, target), None)
+        # Nothing to project, an error to raise, or heights to carry: geopandas' way.
+        projected, target = to_metric(frame, target)
+        return projected.geometry.to_numpy(), target, None
     coords = shapely.get_coordinates(geometry)
     workers = _workers(len(coords), 200_000)
     bounds = np.linspace(0, len(coords), workers + 1).astype(int)
@@ -431,23 +433,6 @@ def _project(frame: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, pyproj.CRS, np.n
             list(pool.map(transform, itertools.pairwise(bounds)))
     metric = shapely.set_coordinates(geometry.copy(), coords)
     return metric, target, coords
-
-
-def _project_frames(frame: gpd.GeoDataFrame, target) -> tuple[np.ndarray, pyproj.CRS]:
-    """Project with :func:`to_metric`, in chunks on all cores."""
-    workers = _workers(len(frame), 64)
-    if workers == 1:
-        projected, target = to_metric(frame, target)
-        return projected.geometry.to_numpy(), target
-    bounds = np.linspace(0, len(frame), workers + 1).astype(int)
-    with ThreadPoolExecutor(workers) as pool:
-        chunks = list(
-            pool.map(
-                lambda span: to_metric(frame.iloc[span[0] : span[1]], target)[0],
-                itertools.pairwise(bounds),
-            )
-        )
-    return np.concatenate([c.geometry.to_numpy() for c in chunks]), target
 
 
 def _load_units(units, crs, focus=None, margin_m=0.0) -> _Units:

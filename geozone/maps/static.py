@@ -88,11 +88,8 @@ class MapFigure(Figure):
     def _repr_png_(self) -> bytes:
         import io
 
-        target = getattr(self, "_geozone_size", None)
-        dpi = target[0] / self.get_size_inches()[0] if target else self.dpi
         buffer = io.BytesIO()
-        with mpl.rc_context(_RC):
-            self.savefig(buffer, format="png", dpi=dpi, facecolor=self.get_facecolor())
+        _write(self, buffer, "png")
         return buffer.getvalue()
 
 
@@ -978,17 +975,19 @@ def save_figure(fig: Figure, path, *, size: tuple[int, int] | None = None) -> Pa
         raise InputError(
             f"{path}: save maps as .png, .svg or .pdf (or .html with geozone.maps.save_html)"
         )
-    target = size or getattr(fig, "_geozone_size", None)
-    dpi = fig.dpi
-    if target is not None:
-        width_in = fig.get_size_inches()[0]
-        dpi = target[0] / width_in
     path.parent.mkdir(parents=True, exist_ok=True)
+    _write(fig, path, fmt, size)
+    return path
+
+
+def _write(fig: Figure, target, fmt: str, size: tuple[int, int] | None = None) -> None:
+    """Render ``fig`` into a path or file object, at ``size`` pixels or the drawn size."""
+    pixels = size or getattr(fig, "_geozone_size", None)
+    dpi = fig.dpi if pixels is None else pixels[0] / fig.get_size_inches()[0]
     with mpl.rc_context(_RC):
         fig.savefig(
-            path, format=fmt, dpi=dpi, facecolor=fig.get_facecolor(), metadata=_metadata(fig, fmt)
+            target, format=fmt, dpi=dpi, facecolor=fig.get_facecolor(), metadata=_metadata(fig, fmt)
         )
-    return path
 
 
 def _metadata(fig, fmt: str) -> dict:
