@@ -21,8 +21,9 @@ Stages, each timed from the units layer in memory (loading is not timed):
 Both work in the same metric CRS (UTM 49N for the country, 48N for the Mekong); the plain way
 has no tolerance (it misses the non-identical 0.4 % of the boundaries) and does not resolve
 overlaps, so it does less than geozone. Medians of ``--repeats`` runs (``--plain-repeats`` for
-the plain way, whose country strips take minutes a run); the table also gives the number of
-pairs each found, as a sanity check.
+the plain way, whose country strips take minutes a run), after one untimed run of each; the
+ways take turns run by run, so that a drift in the machine's speed meets both. The table also
+gives the number of pairs each found, as a sanity check.
 
 Memory: on a virtual machine whose host takes freed guest memory back (as the 2-core machines
 this project is developed and tested on do), every megabyte a process touches afresh costs a
@@ -165,18 +166,29 @@ def geozone_strips(units, metric, width):
 # --------------------------------------------------------------------------------------
 
 
-def timed(func, repeats):
+def timed(funcs, repeats):
+    """Median time and last result of each function in ``funcs`` (a dict of name -> callable).
+
+    Each runs once untimed first (imports, PROJ's and GEOS's first-use work); then they take
+    turns, ``repeats[name]`` timed runs each, so that all meet the machine in the same state:
+    a shared virtual machine's speed drifts by tens of percent within minutes.
+    """
     from geozone.topology import _clear_cache
 
-    times, result = [], None
-    for _ in range(repeats):
-        # Every run starts cold: geozone keeps the last layer's topology, so that the calls
-        # of one run share it, as a user's calls on one layer do.
-        _clear_cache()
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    times = {name: [] for name in funcs}
+    results = {}
+    for turn in range(-1, max(repeats.values())):
+        for name, func in funcs.items():
+            if turn >= repeats[name]:
+                continue
+            # Every run starts cold: geozone keeps the last layer's topology, so that the
+            # calls of one run share it, as a user's calls on one layer do.
+            _clear_cache()
+            start = time.perf_counter()
+            results[name] = func()
+            if turn >= 0:
+                times[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(times[name]), results[name]) for name in funcs}
 
 
 def main(argv=None):
@@ -213,43 +225,34 @@ def main(argv=None):
         metric = metric_crs(units)
         label = f"{region} ({len(units)} units, EPSG:{metric.to_epsg()})"
         if "lines" in args.stages:
-            ours, (_, lines) = timed(
-                lambda u=units, m=metric: geozone_shared_boundaries(u, m), args.repeats
+            timings = timed(
+                {
+                    "ours": lambda u=units, m=metric: geozone_shared_boundaries(u, m),
+                    "plain": lambda u=units, m=metric: plain_shared_boundaries(u, m)[0],
+                    "within": lambda u=units, m=metric: plain_shared_boundaries_within_tolerance(
+                        u, m
+                    ),
+                },
+                {"ours": args.repeats, "plain": plain_repeats, "within": plain_repeats},
             )
-            plain, (plain_lines, _, _) = timed(
-                lambda u=units, m=metric: plain_shared_boundaries(u, m), plain_repeats
-            )
-            rows.append(
-                (
-                    f"{label}: adjacency + shared boundaries",
-                    ours,
-                    plain,
-                    len(lines),
-                    len(plain_lines),
-                )
-            )
-            print(rows[-1], flush=True)
-            tolerant, tolerant_lines = timed(
-                lambda u=units, m=metric: plain_shared_boundaries_within_tolerance(u, m),
-                plain_repeats,
-            )
-            rows.append(
-                (
-                    f"{label}: the same, plain within 1 m",
-                    ours,
-                    tolerant,
-                    len(lines),
-                    len(tolerant_lines),
-                )
-            )
-            print(rows[-1], flush=True)
+            ours, (_, lines) = timings["ours"]
+            for name, stage in (
+                ("plain", "adjacency + shared boundaries"),
+                ("within", "the same, plain within 1 m"),
+            ):
+                plain, plain_lines = timings[name]
+                rows.append((f"{label}: {stage}", ours, plain, len(lines), len(plain_lines)))
+                print(rows[-1], flush=True)
         if "strips" in args.stages:
-            ours, strips = timed(
-                lambda u=units, m=metric: geozone_strips(u, m, args.width), args.repeats
+            timings = timed(
+                {
+                    "ours": lambda u=units, m=metric: geozone_strips(u, m, args.width),
+                    "plain": lambda u=units, m=metric: plain_strips(u, m, args.width),
+                },
+                {"ours": args.repeats, "plain": plain_repeats},
             )
-            plain, (_, n_pairs) = timed(
-                lambda u=units, m=metric: plain_strips(u, m, args.width), plain_repeats
-            )
+            ours, strips = timings["ours"]
+            plain, (_, n_pairs) = timings["plain"]
             rows.append(
                 (
                     f"{label}: {args.width:g} m strips, all pairs",
@@ -270,8 +273,8 @@ def main(argv=None):
             f"{n_ours} / {n_plain}"
         )
     print(
-        f"\nmedians of {args.repeats} geozone run(s) and {plain_repeats} plain run(s);"
-        " ratio = plain / geozone"
+        f"\nmedians of {args.repeats} geozone run(s) and {plain_repeats} plain run(s), taking"
+        " turns after one untimed run each; ratio = plain / geozone"
     )
 
 

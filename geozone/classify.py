@@ -83,7 +83,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geozone.crs import metric_crs, resolve_crs
+from geozone.crs import metric_crs, resolve_crs, transformer
 from geozone.errors import GeozoneWarning, InputError
 from geozone.points import POINT_STATUSES
 
@@ -714,7 +714,7 @@ class _ZoneIndex:
         self.junctions = junctions.sort_values("junction_id", kind="stable").reset_index(drop=True)
         self.junction_ids = self.junctions["junction_id"].to_numpy(dtype=object)
 
-        to_metric = pyproj.Transformer.from_crs(self.crs, self.metric, always_xy=True)
+        to_metric = transformer(self.crs, self.metric)
         self.to_metric = to_metric
         metric_lines = shapely.transform(lines.geometry.values, _xy(to_metric), interleaved=False)
         self.pair_lines = self._pair_lines(metric_lines, line_pairs, pair_rank)
@@ -1149,10 +1149,8 @@ def _classify_frame(frame: gpd.GeoDataFrame, index: _ZoneIndex) -> gpd.GeoDataFr
         "unprojectable": np.zeros(n, bool),
     }
     src = pyproj.CRS(frame.crs)
-    to_units = (
-        None if src == index.crs else pyproj.Transformer.from_crs(src, index.crs, always_xy=True)
-    )
-    to_metric = pyproj.Transformer.from_crs(src, index.metric, always_xy=True)
+    to_units = None if src == index.crs else transformer(src, index.crs)
+    to_metric = transformer(src, index.metric)
     for start in range(0, len(rows), _BLOCK):
         block = rows[start : start + _BLOCK]
         bx, by = px[block], py[block]
@@ -1755,7 +1753,7 @@ def patrol_coverage(
     geoms = frame.geometry.values
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & (shapely.get_type_id(geoms) == 0)
     ok &= ~np.isin(frame["status"].astype(object).to_numpy(), _NO_POINT)
-    to_metric = pyproj.Transformer.from_crs(pyproj.CRS(frame.crs), index.metric, always_xy=True)
+    to_metric = transformer(pyproj.CRS(frame.crs), index.metric)
     mx, my = to_metric.transform(shapely.get_x(geoms[ok]), shapely.get_y(geoms[ok]))
     mx, my = np.asarray(mx), np.asarray(my)
     finite = np.isfinite(mx) & np.isfinite(my)
@@ -1775,7 +1773,7 @@ def patrol_coverage(
     seg, t0, t1 = _merge_intervals(*intervals)
     np.add.at(covered, seg, (t1 - t0) * seg_len[seg])
 
-    to_crs = pyproj.Transformer.from_crs(index.metric, index.crs, always_xy=True)
+    to_crs = transformer(index.metric, index.crs)
     gaps = _gaps(len(a), seg, t0, t1)
     rows = []
     for r, pid in enumerate(index.pair_ids):

@@ -28,11 +28,8 @@ How the check works, and why it is fast on the 7.1 M-vertex commune layer:
 from __future__ import annotations
 
 import html
-import itertools
 import math
-import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -41,7 +38,8 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geozone.crs import resolve_crs, to_metric
+from geozone._parallel import cores, map_threads, threaded
+from geozone.crs import resolve_crs, to_metric, transformer
 from geozone.errors import GeozoneWarning, InputError
 
 __all__ = ["CleanReport", "CoverageReport", "check_coverage", "clean_coverage"]
@@ -962,27 +960,6 @@ class _Found:
     gaps: _Gaps
 
 
-def _workers() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
-
-
-def _threaded(func, *arrays):
-    """Apply a vectorised shapely ``func`` to aligned arrays in a few threads.
-
-    GEOS releases the GIL, so on two cores the pairwise DE-9IM tests along thousands of
-    long shared borders take about half the time.
-    """
-    n = len(arrays[0])
-    workers = _workers()
-    if workers == 1 or n < _MIN_PARALLEL:
-        return func(*arrays)
-    edges = np.linspace(0, n, workers * 4 + 1).astype(int)
-    slices = [slice(a, b) for a, b in itertools.pairwise(edges) if b > a]
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda s: func(*(a[s] for a in arrays)), slices))
-    return np.concatenate(parts)
-
-
 def _relate_interiors(a, b):
     # For polygons "interiors intersect" is exactly "the intersection has area", and the
     # DE-9IM test is far cheaper than intersecting every pair of neighbours.
@@ -1018,14 +995,14 @@ def _analyse(work, *, near_m: float, min_area_m2: float, overlaps: bool = True) 
             i, j = tree.query(geoms, predicate="intersects")
         keep = i < j
         i, j = i[keep], j[keep]
-        touching = _threaded(shapely.intersects, geoms[i], geoms[j])
+        touching = threaded(shapely.intersects, geoms[i], geoms[j], min_chunk=_MIN_PARALLEL)
         if overlaps:
             ti, tj = i[touching], j[touching]
-            inner = _threaded(_relate_interiors, geoms[ti], geoms[tj])
+            inner = threaded(_relate_interiors, geoms[ti], geoms[tj], min_chunk=_MIN_PARALLEL)
             ti, tj = ti[inner], tj[inner]
             overlapping = np.zeros(len(geoms), dtype=bool)
             overlapping[ti] = overlapping[tj] = True
-            pieces = _threaded(shapely.intersection, geoms[ti], geoms[tj])
+            pieces = threaded(shapely.intersection, geoms[ti], geoms[tj], min_chunk=_MIN_PARALLEL)
             pieces = np.array([_polygonal(g) for g in pieces], dtype=object)
             areas = shapely.area(pieces) if len(pieces) else np.empty(0)
             big = areas >= min_area_m2 if min_area_m2 > 0 else areas > 0
@@ -1067,18 +1044,11 @@ def _union(geoms: np.ndarray, overlapping: np.ndarray | None = None):
 
 def _chunks(geoms: np.ndarray) -> list[np.ndarray]:
     """Spatially coherent chunks (Hilbert order), one batch per thread and then some."""
-    n_chunks = min(_workers() * 4, len(geoms) // _MIN_PARALLEL)
-    if _workers() == 1 or n_chunks < 2:
+    n_chunks = min(cores() * 4, len(geoms) // _MIN_PARALLEL)
+    if cores() == 1 or n_chunks < 2:
         return [geoms]
     order = np.argsort(gpd.GeoSeries(geoms).hilbert_distance().to_numpy(), kind="stable")
     return np.array_split(geoms[order], n_chunks)
-
-
-def _map_chunks(func, chunks):
-    if len(chunks) == 1:
-        return [func(chunks[0])]
-    with ThreadPoolExecutor(_workers()) as pool:
-        return list(pool.map(func, chunks))
 
 
 def _coverage_union(geoms: np.ndarray):
@@ -1100,7 +1070,7 @@ def _general_union(geoms: np.ndarray):
     """OverlayNG union of Hilbert-ordered chunks in threads, then of the chunk results."""
     if len(geoms) == 0:
         return shapely.Polygon()
-    parts = _map_chunks(_union_all, _chunks(geoms))
+    parts = map_threads(_union_all, _chunks(geoms))
     return parts[0] if len(parts) == 1 else _union_all(np.array(parts, dtype=object))
 
 
@@ -1151,7 +1121,12 @@ def _around(gaps, geoms, present, tree) -> list[list[int]]:
     g_idx, u_idx = tree.query(gaps, predicate="dwithin", distance=_AROUND_TOL_M)
     bands = shapely.buffer(shapely.boundary(gaps), _AROUND_TOL_M)
     shared = shapely.length(
-        _threaded(shapely.intersection, shapely.boundary(geoms[u_idx]), bands[g_idx])
+        threaded(
+            shapely.intersection,
+            shapely.boundary(geoms[u_idx]),
+            bands[g_idx],
+            min_chunk=_MIN_PARALLEL,
+        )
     )
     # A corner contact leaves about 2 mm of boundary inside the 1 mm band; 1 cm is a line.
     on_line = shared > 10 * _AROUND_TOL_M
@@ -1183,7 +1158,7 @@ class _Back:
         self.keys = None
         if self.identity:
             return
-        self.transformer = pyproj.Transformer.from_crs(metric, input_crs, always_xy=True)
+        self.transformer = transformer(metric, input_crs)
         if originals is not None:
             projected, inputs = originals
             rows = shapely.is_geometry(projected)

@@ -31,9 +31,18 @@ from pyproj.crs import BoundCRS, CoordinateOperation
 from geozone.errors import GeozoneWarning, InputError
 from geozone.names import normalize_name, split_unit_type
 
-__all__ = ["bind_vn2000", "metric_crs", "resolve_crs", "to_metric", "vn2000", "vn2000_table"]
+__all__ = [
+    "bind_vn2000",
+    "metric_crs",
+    "resolve_crs",
+    "to_metric",
+    "transformer",
+    "vn2000",
+    "vn2000_table",
+]
 
 WGS84 = pyproj.CRS.from_epsg(4326)
+
 
 # --- VN-2000 -----------------------------------------------------------------------------------
 # Decision 05/2007/QĐ-BTNMT (Ministry of Natural Resources and Environment, 27 Feb 2007), the
@@ -347,6 +356,34 @@ def to_metric(frame: gpd.GeoDataFrame, crs=None) -> tuple[gpd.GeoDataFrame, pypr
     if frame.crs is not None and pyproj.CRS(frame.crs) == target:
         return frame, target
     return frame.to_crs(target), target
+
+
+@functools.lru_cache(maxsize=64)
+def transformer(source, target) -> pyproj.Transformer:
+    """The transformation geozone uses from ``source`` to ``target``.
+
+    It is the one ``GeoDataFrame.to_crs`` uses, so results agree with geopandas to the bit.
+    It is made once per pair of CRS and shared: finding the operation can take tens of
+    milliseconds, and pyproj transformers are thread-safe (each thread gets its own PROJ
+    object).
+
+    Parameters
+    ----------
+    source, target : pyproj.CRS, int or str
+        Anything :meth:`pyproj.Transformer.from_crs` accepts (and hashable).
+
+    Returns
+    -------
+    pyproj.Transformer
+        With x as easting or longitude first (``always_xy=True``).
+
+    Examples
+    --------
+    >>> x, y = transformer(4326, 32648).transform(105.78, 10.03)
+    >>> round(x), round(y)
+    (585479, 1108831)
+    """
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
 
 
 # --- VN-2000 ------------------------------------------------------------------------------------

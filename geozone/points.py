@@ -137,7 +137,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geozone.crs import bind_vn2000, resolve_crs
+from geozone.crs import bind_vn2000, resolve_crs, transformer
 from geozone.errors import GeozoneWarning, InputError
 
 __all__ = ["POINT_STATUSES", "iter_point_chunks", "read_points"]
@@ -945,16 +945,11 @@ def _make_plan(
 # --------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=32)
-def _transformer(crs: pyproj.CRS) -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
-
-
 def _to_wgs84(crs: pyproj.CRS, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if x.size == 0 or crs == WGS84:
         return x.astype(float), y.astype(float)
     with np.errstate(all="ignore"):
-        lon, lat = _transformer(crs).transform(x, y)
+        lon, lat = transformer(crs, WGS84).transform(x, y)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 

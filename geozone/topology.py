@@ -43,10 +43,8 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import os
 import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -56,7 +54,8 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geozone.crs import metric_crs, to_metric
+from geozone._parallel import map_threads, threaded, workers
+from geozone.crs import metric_crs, to_metric, transformer
 from geozone.errors import GeozoneWarning, InputError
 
 __all__ = [
@@ -303,7 +302,7 @@ class _Units:
         geometries = np.asarray(geometries, dtype=object)
         if self.crs is None or pyproj.CRS(self.crs) == self.metric_crs or not len(geometries):
             return geometries
-        return _threaded(
+        return threaded(
             lambda chunk: gpd.GeoSeries(chunk, crs=self.metric_crs).to_crs(self.crs).to_numpy(),
             geometries,
             min_chunk=512,
@@ -369,7 +368,7 @@ def _checked_units(units) -> gpd.GeoDataFrame:
             f"{int((~polygonal).sum())} unit(s) are not polygons: "
             f"{_row_names(frame, ~polygonal)}; units must be Polygon or MultiPolygon"
         )
-    invalid = ~_threaded(shapely.is_valid, geometry)
+    invalid = ~threaded(shapely.is_valid, geometry)
     if invalid.any():
         repaired = _polygonal(shapely.make_valid(geometry[invalid], method="structure"))
         lost = shapely.is_empty(repaired)
@@ -413,24 +412,23 @@ def _project(frame: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, pyproj.CRS, np.n
         projected, target = to_metric(frame, target)
         return projected.geometry.to_numpy(), target, None
     coords = shapely.get_coordinates(geometry)
-    workers = _workers(len(coords), 200_000)
-    bounds = np.linspace(0, len(coords), workers + 1).astype(int)
+    n_workers = workers(len(coords), 200_000)
+    bounds = np.linspace(0, len(coords), n_workers + 1).astype(int)
+    to_target = transformer(frame.crs, target)
 
     def transform(span):
-        # One transformer per chunk: pyproj transformers are not meant to be shared by threads.
-        transformer = pyproj.Transformer.from_crs(frame.crs, target, always_xy=True)
-        chunk = coords[span[0] : span[1]]
-        # Into the array of vertices itself (chunks are disjoint): a country's vertices take
-        # over 100 MB, and fresh memory costs more than the copies.
-        x, y = chunk[:, 0].copy(), chunk[:, 1].copy()
-        transformer.transform(x, y, inplace=True)
-        chunk[:, 0], chunk[:, 1] = x, y
+        # Into the array of vertices itself (chunks are disjoint), through two small buffers
+        # (PROJ wants contiguous x and y): a country's vertices take over 100 MB, and fresh
+        # memory costs more than the copies.
+        x, y = np.empty(_CHUNK), np.empty(_CHUNK)
+        for c0 in range(span[0], span[1], _CHUNK):
+            chunk = coords[c0 : min(c0 + _CHUNK, span[1])]
+            cx, cy = x[: len(chunk)], y[: len(chunk)]
+            cx[:], cy[:] = chunk[:, 0], chunk[:, 1]
+            to_target.transform(cx, cy, inplace=True)
+            chunk[:, 0], chunk[:, 1] = cx, cy
 
-    if workers == 1:
-        transform((0, len(coords)))
-    else:
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(transform, itertools.pairwise(bounds)))
+    map_threads(transform, itertools.pairwise(bounds))
     metric = shapely.set_coordinates(geometry.copy(), coords)
     return metric, target, coords
 
@@ -479,36 +477,6 @@ def _near_focus(frame: gpd.GeoDataFrame, focus, margin_m: float) -> gpd.GeoDataF
 # --------------------------------------------------------------------------------------
 # Small geometry helpers
 # --------------------------------------------------------------------------------------
-
-
-def _workers(n_items: int, min_chunk: int) -> int:
-    return max(1, min(os.cpu_count() or 1, n_items // max(min_chunk, 1)))
-
-
-def _threaded(func, *arrays, key=None, min_chunk=256):
-    """Apply a vectorised shapely function on chunks in threads (shapely releases the GIL).
-
-    GEOS builds a prepared geometry's index lazily and not thread-safely, so when the first
-    argument holds prepared geometries, ``key`` (their unit index) sends every use of one
-    geometry to the same chunk.
-    """
-    n = len(arrays[0])
-    workers = _workers(n, min_chunk)
-    if workers == 1:
-        return np.asarray(func(*arrays))
-    # More chunks than workers, interleaved, so a few heavy items do not stall one thread.
-    n_chunks = workers * 4
-    label = np.arange(n) if key is None else np.asarray(key)
-    bucket = label % n_chunks
-    order = np.argsort(bucket, kind="stable")
-    cuts = np.searchsorted(bucket[order], np.arange(1, n_chunks))
-    chunks = [c for c in np.split(order, cuts) if len(c)]
-    with ThreadPoolExecutor(workers) as pool:
-        outputs = list(pool.map(lambda idx: np.asarray(func(*(a[idx] for a in arrays))), chunks))
-    result = np.empty(n, dtype=outputs[0].dtype)
-    for idx, out in zip(chunks, outputs, strict=True):
-        result[idx] = out
-    return result
 
 
 def _polygonal(geometries) -> np.ndarray:
@@ -663,34 +631,31 @@ def _as_complex(coords: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(coords, dtype=np.float64).view(np.complex128).ravel()
 
 
-def _ring_coordinates(geometries, coords=None):
-    """Vertices of all rings, ring after ring, with each vertex's ring, each ring's unit,
-    the rings and each ring's part (``coords``: the vertices, when already known)."""
-    parts, part_unit = shapely.get_parts(geometries, return_index=True)
+def _segments(units: _Units) -> _Segments:
+    parts, part_unit = shapely.get_parts(units.metric, return_index=True)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords = units.metric_coords
     if coords is None:
         coords = shapely.get_coordinates(rings)
-    coord_ring = np.repeat(np.arange(len(rings)), shapely.get_num_coordinates(rings))
-    return coords, coord_ring, part_unit[ring_part], rings, ring_part
-
-
-def _segments(units: _Units) -> _Segments:
-    coords, coord_ring, ring_unit, rings, ring_part = _ring_coordinates(
-        units.metric, units.metric_coords
-    )
+    ring_end = np.cumsum(shapely.get_num_coordinates(rings))
     # get_rings lists each polygon's shell first; the unit's interior is left of a
     # counter-clockwise shell and of a clockwise hole.
     shell = np.concatenate([[True], ring_part[1:] != ring_part[:-1]])
     interior_left = shapely.is_ccw(rings) == shell
-    start = np.flatnonzero(coord_ring[1:] == coord_ring[:-1])
-    # Repeated vertices make zero-length segments: they share nothing and break nothing.
+    del parts, rings
+    # A segment starts at every vertex but the last of its ring; repeated vertices make
+    # zero-length segments, which share nothing and break nothing.
     vertex = _as_complex(coords)
-    start = start[vertex[start] != vertex[start + 1]]
+    starts = np.zeros(len(vertex), bool)
+    np.not_equal(vertex[:-1], vertex[1:], out=starts[:-1])
+    starts[ring_end - 1] = False
+    start = np.flatnonzero(starts)
+    per_ring = np.diff(np.searchsorted(start, ring_end), prepend=0)
     return _Segments(
         start=start,
-        unit=ring_unit[coord_ring[start]],
+        unit=np.repeat(part_unit[ring_part], per_ring),
         coords=coords,
-        interior_left=interior_left[coord_ring[start]],
+        interior_left=np.repeat(interior_left, per_ring),
         layer=units,
     )
 
@@ -714,54 +679,84 @@ def _mix(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return h, scratch
 
 
+# Items per chunk where a pass over millions of segments works chunk by chunk: temporaries of
+# a few MB are reused by the allocator, while whole-array ones would be fresh memory each
+# time (see benchmarks/bench_topology.py on what fresh memory costs).
+_CHUNK = 1 << 19
+
+
+def _segment_hashes(segments: _Segments) -> np.ndarray:
+    """A 64-bit hash of each segment from its two vertices' bit patterns, either direction."""
+    bits = np.ascontiguousarray(segments.coords, dtype=np.float64).view(np.uint64)
+    start = segments.start
+    out = np.empty(len(start), np.uint64)
+    for c0 in range(0, len(start), _CHUNK):
+        c1 = min(c0 + _CHUNK, len(start))
+        # Segments are in ring order, so a chunk of them spans one run of vertices.
+        v0, v1 = start[c0], start[c1 - 1] + 2
+        vertex, scratch = _mix(bits[v0:v1, 0], bits[v0:v1, 1])
+        # XOR is symmetric, so both directions of a segment get the same hash.
+        np.bitwise_xor(vertex[:-1], vertex[1:], out=scratch[:-1])
+        np.take(scratch, start[c0:c1] - v0, out=out[c0:c1])
+    return out
+
+
 def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of identical segments of different units, as (segment of the lower unit, other).
 
-    Each segment is hashed from its two vertices' bit patterns, independent of direction.
-    Sorting the hashes brings identical segments together; every candidate pair is then
-    compared coordinate by coordinate, so a hash collision cannot create a match.
+    Sorting the segments' hashes (:func:`_segment_hashes`) brings identical segments together;
+    every candidate pair is then compared coordinate by coordinate, so a hash collision
+    cannot create a match. Pairs come out in the order of their lower segment index: the
+    comparison then reads the vertices almost in order (a neighbour's side of a shared edge
+    runs along its own ring too) instead of at random.
     """
-    bits = np.ascontiguousarray(segments.coords, dtype=np.float64).view(np.uint64)
-    vertex, scratch = _mix(bits[:, 0], bits[:, 1])
-    # XOR is symmetric, so both directions of a segment get the same hash.
-    np.bitwise_xor(vertex[:-1], vertex[1:], out=scratch[:-1])
-    packed = scratch[segments.start]
+    packed = _segment_hashes(segments)
+    n = len(packed)
     # Sorting values is ~2.5x faster than argsort: pack each segment's index into the low
     # bits of its hash and sort the packed words (the shorter hash only adds candidates).
-    index_bits = np.uint64(max(len(packed).bit_length(), 1))
-    packed >>= index_bits
-    packed <<= index_bits
-    packed |= np.arange(len(packed), dtype=np.uint64)
+    index_bits = max(n.bit_length(), 1)
+    low_mask = np.uint64((1 << index_bits) - 1)
+    packed &= ~low_mask
+    packed |= np.arange(n, dtype=np.uint64)
     packed.sort()
-    # The indices fit in the low bits, so the words read as int64 are the indices.
-    order = np.bitwise_and(packed, np.uint64((1 << int(index_bits)) - 1), out=vertex[: len(packed)])
-    order = order.view(np.int64)
-    packed >>= index_bits  # the hashes
-    # Runs of equal hashes; almost all have two members, a few (duplicated rings) more.
-    new = np.empty(len(packed), bool)
-    new[:1] = True
-    np.not_equal(packed[1:], packed[:-1], out=new[1:])
-    run_start = np.flatnonzero(new)
-    run_length = np.diff(np.append(run_start, len(order)))
-    pairs = run_start[run_length == 2]
+    # equal[i]: sorted entries i and i + 1 share a hash (and are segments order[i], order[i + 1]).
+    hashes = packed >> np.uint64(index_bits)
+    equal = hashes[1:] == hashes[:-1]
+    del hashes
+    order = np.bitwise_and(packed, low_mask, out=packed).view(np.int64)
+    # Almost every run of equal hashes has two members; a few (duplicated rings) have more.
+    alone = np.ones(len(equal), bool)
+    alone[1:] &= ~equal[:-1]
+    alone[:-1] &= ~equal[1:]
+    pairs = np.flatnonzero(equal & alone)
     first, second = [order[pairs]], [order[pairs + 1]]
-    for start, length in zip(run_start[run_length > 2], run_length[run_length > 2], strict=True):
-        members = order[start : start + length]
-        upper = np.triu_indices(length, 1)
+    longer = np.flatnonzero(equal & ~alone)
+    runs = np.split(longer, np.flatnonzero(np.diff(longer) != 1) + 1) if len(longer) else []
+    for run in runs:
+        members = order[run[0] : run[-1] + 2]
+        upper = np.triu_indices(len(members), 1)
         first.append(members[upper[0]])
         second.append(members[upper[1]])
     first, second = np.concatenate(first), np.concatenate(second)
+    # Lower segment index first, in that order: one sort of both packed into one word.
+    key = np.minimum(first, second).astype(np.uint64) << np.uint64(index_bits)
+    key |= np.maximum(first, second).astype(np.uint64)
+    del first, second
+    key.sort()
+    low = (key >> np.uint64(index_bits)).view(np.int64)
+    high = np.bitwise_and(key, low_mask, out=key).view(np.int64)
     # A vertex as one complex number compares in one operation instead of two.
     vertex = _as_complex(segments.coords)
-    start_first, start_second = segments.start[first], segments.start[second]
-    p1, q1 = vertex[start_first], vertex[start_first + 1]
-    p2, q2 = vertex[start_second], vertex[start_second + 1]
-    identical = ((p1 == p2) & (q1 == q2)) | ((p1 == q2) & (q1 == p2))
-    unit_first, unit_second = segments.unit[first], segments.unit[second]
-    keep = identical & (unit_first != unit_second)
-    first, second = first[keep], second[keep]
-    swap = unit_first[keep] > unit_second[keep]
-    return np.where(swap, second, first), np.where(swap, first, second)
+    keep = np.empty(len(low), bool)
+    for c0 in range(0, len(low), _CHUNK):
+        chunk = slice(c0, min(c0 + _CHUNK, len(low)))
+        s1, s2 = segments.start[low[chunk]], segments.start[high[chunk]]
+        p1, q1, p2, q2 = vertex[s1], vertex[s1 + 1], vertex[s2], vertex[s2 + 1]
+        identical = ((p1 == p2) & (q1 == q2)) | ((p1 == q2) & (q1 == p2))
+        keep[chunk] = identical & (segments.unit[low[chunk]] != segments.unit[high[chunk]])
+    low, high = low[keep], high[keep]
+    swap = segments.unit[low] > segments.unit[high]
+    return np.where(swap, high, low), np.where(swap, low, high)
 
 
 # --------------------------------------------------------------------------------------
@@ -795,6 +790,16 @@ class _Pieces:
 
     def take(self, mask) -> _Pieces:
         return _Pieces(*(getattr(self, f)[mask] for f in self._fields()))
+
+    def halves(self) -> _Pieces:
+        """Each piece cut in two at its middle (first halves, then second halves)."""
+        mid = (self.t0 + self.t1) / 2.0
+        return _Pieces(
+            np.concatenate([self.segment, self.segment]),
+            np.concatenate([self.partner, self.partner]),
+            np.concatenate([self.t0, mid]),
+            np.concatenate([mid, self.t1]),
+        )
 
     def merged(self) -> _Pieces:
         """Union of overlapping or touching intervals of the same segment and partner."""
@@ -980,13 +985,12 @@ def _probes(a, b, interior_left, reach: float):
     return probes
 
 
-def _passes(partner, start, end, middle, first, last, tolerance) -> np.ndarray:
+def _passes(partner, start, end, middle, first, last, *, tolerance) -> np.ndarray:
     """Whether both ends lie near the partner and every probe reaches into it.
 
     Touching is not enough: two coastlines lying on one line touch without facing each
     other.
     """
-    tolerance = tolerance[0] if len(tolerance) else 0.0
     ok = shapely.dwithin(partner, start, tolerance) & shapely.dwithin(partner, end, tolerance)
     for probe in (middle, first, last):
         ok[ok] = shapely.intersects(partner[ok], probe[ok])
@@ -1010,38 +1014,27 @@ def _confirm(
     shortest = max(tolerance / 8.0, 0.05)
     longest = 10.0 * max(tolerance, 1.0)
     seg_length = segments.length
-    kept = []
     current = pieces
+    too_long = (current.t1 - current.t0) * seg_length[current.segment] > longest
+    while too_long.any():
+        current = _Pieces.concat([current.take(~too_long), current.take(too_long).halves()])
+        too_long = (current.t1 - current.t0) * seg_length[current.segment] > longest
+    kept = []
     while len(current):
+        p, q = segments.p[current.segment], segments.q[current.segment]
+        a, b = _at(p, q, current.t0), _at(p, q, current.t1)
+        ok = threaded(
+            functools.partial(_passes, tolerance=tolerance),
+            polygons[current.partner],
+            shapely.points(a),
+            shapely.points(b),
+            *_probes(a, b, segments.interior_left[current.segment], tolerance),
+            key=current.partner,
+            min_chunk=2_000,
+        ).astype(bool)
+        kept.append(current.take(ok))
         length = (current.t1 - current.t0) * seg_length[current.segment]
-        too_long = length > longest
-        test = current.take(~too_long)
-        if len(test):
-            p, q = segments.p[test.segment], segments.q[test.segment]
-            a, b = _at(p, q, test.t0), _at(p, q, test.t1)
-            partner = polygons[test.partner]
-            ok = _threaded(
-                _passes,
-                partner,
-                shapely.points(a),
-                shapely.points(b),
-                *_probes(a, b, segments.interior_left[test.segment], tolerance),
-                np.full(len(test), tolerance),
-                key=test.partner,
-                min_chunk=20_000,
-            ).astype(bool)
-            kept.append(test.take(ok))
-            failed = test.take(~ok & (length[~too_long] > shortest))
-        else:
-            failed = _Pieces.empty()
-        split = _Pieces.concat([current.take(too_long), failed])
-        mid = (split.t0 + split.t1) / 2.0
-        current = _Pieces(
-            np.concatenate([split.segment, split.segment]),
-            np.concatenate([split.partner, split.partner]),
-            np.concatenate([split.t0, mid]),
-            np.concatenate([mid, split.t1]),
-        )
+        current = current.take(~ok & (length > shortest)).halves()
     return _nearest_partner(segments, _Pieces.concat(kept).merged(), rivals, polygons)
 
 
@@ -1199,7 +1192,7 @@ class _Topology:
         present, dense = np.unique(part_pair, return_inverse=True)
         order = np.argsort(dense, kind="stable")
         multi = shapely.multilinestrings(parts[order], indices=dense[order])
-        out[present] = _threaded(shapely.line_merge, multi, min_chunk=64)
+        out[present] = threaded(shapely.line_merge, multi, min_chunk=64)
         return out
 
 
@@ -1329,14 +1322,14 @@ def _overlap_suspects(segments, near_own, near_other, windows, polygons, cand_a,
     if len(windows):
         p, q = segments.p[windows.segment], segments.q[windows.segment]
         mid = shapely.points((_at(p, q, windows.t0) + _at(p, q, windows.t1)) / 2.0)
-        inside = _threaded(
+        inside = threaded(
             shapely.contains_properly, polygons[windows.partner], mid, key=windows.partner
         ).astype(bool)
         suspects |= _pair_keys(segments.unit[windows.segment[inside]], windows.partner[inside], n)
-    interior = _threaded(shapely.point_on_surface, polygons, min_chunk=64)
-    contained = _threaded(
+    interior = threaded(shapely.point_on_surface, polygons, min_chunk=64)
+    contained = threaded(
         shapely.contains_properly, polygons[cand_a], interior[cand_b], key=cand_a
-    ).astype(bool) | _threaded(
+    ).astype(bool) | threaded(
         shapely.contains_properly, polygons[cand_b], interior[cand_a], key=cand_b
     ).astype(bool)
     suspects |= _pair_keys(cand_a[contained], cand_b[contained], n)
@@ -1435,7 +1428,7 @@ def _overlaps(polygons, candidates) -> dict:
         return {}
     a, b = np.array(sorted(candidates)).T
     common = _expand(_common_bounds(polygons[a], polygons[b]), 1.0)
-    shared = _threaded(
+    shared = threaded(
         lambda ga, gb: shapely.intersection(ga, gb),
         _clip_to_boxes(polygons[a], common),
         _clip_to_boxes(polygons[b], common),
@@ -1451,7 +1444,7 @@ def _gaps(polygons, a, b, tolerance) -> np.ndarray:
     gap = np.full(len(a), np.nan)
     if not len(a):
         return gap
-    within = _threaded(
+    within = threaded(
         lambda ga, gb: (
             shapely.dwithin(ga, gb, tolerance) if tolerance > 0 else shapely.intersects(ga, gb)
         ),
@@ -1466,7 +1459,7 @@ def _gaps(polygons, a, b, tolerance) -> np.ndarray:
     # Distances are only needed near the contact: clip both units to the shared window
     # (grown a little, so that a window of touching units is never empty).
     window = _expand(_common_bounds(polygons[a], polygons[b]), tolerance + 1.0)
-    gap[rows] = _threaded(
+    gap[rows] = threaded(
         shapely.distance,
         _clip_to_boxes(polygons[a], window),
         _clip_to_boxes(polygons[b], window),

@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import unicodedata
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,6 +32,7 @@ import pyproj
 import shapely
 
 from geozone import datasets
+from geozone._parallel import map_threads
 from geozone.errors import DataError, GeozoneWarning, InputError
 
 __all__ = ["LEVELS", "SCHEMA", "load_units", "unit_table"]
@@ -365,8 +365,7 @@ def _dissolve_provinces(communes: gpd.GeoDataFrame, codes_table: pd.DataFrame):
     groups = [
         (code, part.geometry.values) for code, part in communes.groupby("province_code", sort=True)
     ]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        merged = list(pool.map(lambda item: shapely.union_all(item[1]), groups))
+    merged = map_threads(lambda item: shapely.union_all(item[1]), groups)
     metric = gpd.GeoSeries(merged, crs=communes.crs).to_crs(_metric_for(communes)).values
     filled = [_fill_small_holes(m, g) for m, g in zip(metric, merged, strict=True)]
     provinces = codes_table[codes_table["level"] == "1"].set_index("code")

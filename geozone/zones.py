@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geozone._parallel import threaded
 from geozone.errors import GeozoneWarning, InputError
 from geozone.topology import (
     DEFAULT_TOLERANCE_M,
@@ -29,7 +30,6 @@ from geozone.topology import (
     _common_bounds,
     _expand,
     _polygonal,
-    _threaded,
     _Topology,
 )
 
@@ -431,7 +431,7 @@ def _buffers(geometries, widths) -> np.ndarray:
     """
     widths = np.asarray(widths, dtype=float)
     slack = widths * _BUFFER_SLACK
-    simple = _threaded(
+    simple = threaded(
         lambda g, s: shapely.simplify(g, s, preserve_topology=False),
         geometries,
         slack,
@@ -439,7 +439,7 @@ def _buffers(geometries, widths) -> np.ndarray:
     )
     simplified = shapely.get_num_coordinates(simple) < shapely.get_num_coordinates(geometries)
     reach = np.where(simplified, widths - slack, widths)
-    buffers = _threaded(_piecewise_buffers, simple, reach, min_chunk=32)
+    buffers = threaded(_piecewise_buffers, simple, reach, min_chunk=32)
     return _without_stray_holes(buffers, simple, reach)
 
 
@@ -510,7 +510,7 @@ def _sides(topology: _Topology, owner, other, reach) -> np.ndarray:
     """Owner territory within each reach polygon, minus what the other unit keeps."""
     polygons = topology.units.metric
     clipped = _clip_to_boxes(polygons[owner], shapely.bounds(reach))
-    sides = _threaded(shapely.intersection, clipped, reach, min_chunk=16)
+    sides = threaded(shapely.intersection, clipped, reach, min_chunk=16)
     # Where both claim the ground, the lower code keeps it.
     for k in np.flatnonzero(owner > other):
         overlap = topology.overlap.get((int(other[k]), int(owner[k])))
@@ -555,7 +555,7 @@ def _junctions(topology: _Topology) -> tuple[np.ndarray, list[np.ndarray]]:
         near_point, near_unit = shapely.STRtree(polygons).query(
             shapely.buffer(points, tolerance, quad_segs=1)
         )
-        close = _threaded(
+        close = threaded(
             lambda poly, pt: shapely.dwithin(poly, pt, tolerance),
             polygons[near_unit],
             points[near_point],
@@ -592,7 +592,7 @@ def _clipped_discs(topology: _Topology, discs, members) -> np.ndarray:
     junction = np.repeat(np.arange(len(discs)), [len(m) for m in members])
     unit = np.concatenate(members)
     clipped = _clip_to_boxes(topology.units.metric[unit], shapely.bounds(discs[junction]))
-    pieces = _polygonal(_threaded(shapely.intersection, clipped, discs[junction], min_chunk=64))
+    pieces = _polygonal(threaded(shapely.intersection, clipped, discs[junction], min_chunk=64))
     out = np.empty(len(discs), dtype=object)
     for k, group in pd.Series(np.arange(len(unit))).groupby(junction):
         out[k] = shapely.union_all(pieces[group.to_numpy()])

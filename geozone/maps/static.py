@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from geozone.crs import transformer
 from geozone.errors import InputError
 from geozone.maps import style
 from geozone.maps._layers import DisplayLayers, display_layers, prepare_points
@@ -487,8 +488,8 @@ class _ScaleBarArea:
 
 def _convergence_deg(crs: pyproj.CRS, x: float, y: float) -> float:
     """Angle from grid north to true north at (x, y), in degrees (clockwise positive)."""
-    to_ll = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
-    to_xy = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
+    to_ll = transformer(crs, 4326)
+    to_xy = transformer(4326, crs)
     lon, lat = to_ll.transform(x, y)
     x1, y1 = to_xy.transform(lon, lat + 0.05)
     return math.degrees(math.atan2(x1 - x, y1 - y))
