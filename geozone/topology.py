@@ -2,8 +2,8 @@
 
 Every function here works on a *units* layer: a GeoDataFrame with a unique ``code`` column
 and Polygon/MultiPolygon geometries (a ``name`` column is used when present). Distances are
-metres: the layer is projected once per call with :func:`geozone.crs.to_metric` and results
-come back in the caller's CRS.
+metres: the layer is projected once per call, with the transformation
+:func:`geozone.crs.to_metric` uses, and results come back in the caller's CRS.
 
 How a shared boundary is found
 ------------------------------
@@ -14,7 +14,8 @@ overlaps and gaps. So the work is split in two:
 
 1. **Exact pass.** Every boundary segment of every unit is hashed; a segment that occurs in
    two units is shared by them. This finds the identical 99.6 % with no geometric
-   predicate at all.
+   predicate at all. It runs on the input coordinates, before the projection, which then
+   projects each vertex that neighbours share only once.
 2. **Tolerance pass.** Only the *unmatched* segments (coastline, international border and
    the defects) are searched for neighbours within ``tolerance_m``. A piece of unit A's
    unmatched boundary is shared with B when both its ends lie within the tolerance of B and
@@ -54,6 +55,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from geozone._gc import collection_paused
 from geozone._parallel import map_threads, threaded, workers
 from geozone.crs import metric_crs, to_metric, transformer
 from geozone.errors import GeozoneWarning, InputError
@@ -102,6 +104,7 @@ _ADJACENCY_COLUMNS = [
 # --------------------------------------------------------------------------------------
 
 
+@collection_paused()
 def adjacency(units, tolerance_m=DEFAULT_TOLERANCE_M, crs=None) -> pd.DataFrame:
     """List the pairs of units that touch or nearly touch.
 
@@ -158,6 +161,7 @@ def adjacency(units, tolerance_m=DEFAULT_TOLERANCE_M, crs=None) -> pd.DataFrame:
     return topology.adjacency_frame()
 
 
+@collection_paused()
 def adjacency_graph(
     units_or_adjacency, tolerance_m=DEFAULT_TOLERANCE_M, crs=None, contacts=CONTACTS
 ) -> nx.Graph:
@@ -226,6 +230,7 @@ def adjacency_graph(
     return graph
 
 
+@collection_paused()
 def shared_boundaries(units, tolerance_m=DEFAULT_TOLERANCE_M, crs=None) -> gpd.GeoDataFrame:
     """Return the line each pair of neighbouring units shares.
 
@@ -290,9 +295,6 @@ class _Units:
     metric: np.ndarray
     crs: pyproj.CRS | None
     metric_crs: pyproj.CRS
-    # The metric vertices of all rings, ring after ring (as shapely.get_coordinates lists
-    # them), when the projection produced them anyway; None: read them from ``metric``.
-    metric_coords: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -368,7 +370,8 @@ def _checked_units(units) -> gpd.GeoDataFrame:
             f"{int((~polygonal).sum())} unit(s) are not polygons: "
             f"{_row_names(frame, ~polygonal)}; units must be Polygon or MultiPolygon"
         )
-    invalid = ~threaded(shapely.is_valid, geometry)
+    # A unit is thousands of vertices: worth a thread from a few dozen units on.
+    invalid = ~threaded(shapely.is_valid, geometry, min_chunk=16)
     if invalid.any():
         repaired = _polygonal(shapely.make_valid(geometry[invalid], method="structure"))
         lost = shapely.is_empty(repaired)
@@ -392,15 +395,44 @@ def _checked_units(units) -> gpd.GeoDataFrame:
     return frame.iloc[np.argsort(frame["code"].to_numpy(dtype=str), kind="stable")]
 
 
-def _project(frame: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, pyproj.CRS, np.ndarray | None]:
-    """Project with the transformation :func:`to_metric` uses, in chunks on all cores.
+def _load_units(units, crs, focus=None, margin_m=0.0):
+    """Validate, sort and project a units layer; find its segments and the identical ones.
 
-    The vertices are transformed as one array (what ``GeoDataFrame.to_crs`` does inside,
-    with the same transformer, so the result is the same to the bit) and put back into
-    copies of the geometries; the projected vertices are returned too, ring after ring, so
-    that the segments need not read them out again (None when they were not computed).
+    With ``focus`` (codes), only those units and the units whose bounding boxes come within
+    ``margin_m`` of theirs are kept: every neighbour of a focus unit is then present, so the
+    focus units get the same pairs as in the whole layer. The metric CRS is still chosen for
+    the whole layer, so results do not depend on the subset.
+
+    Returns the layer (:class:`_Units`), its segments (:class:`_Segments`, metric) and the
+    pairs of identical segments (:func:`_identical_segments`).
     """
+    frame = _checked_units(units)
     target = metric_crs(frame, crs)
+    if focus is not None:
+        frame = _near_focus(frame, focus, margin_m)
+    segments = _segments(frame.geometry.to_numpy())
+    # In the input CRS: segments identical there are identical in the metric CRS, and the
+    # projection can then skip the copies.
+    own, other = _identical_segments(segments)
+    layer = _project(frame, target, segments, own, other)
+    if not segments.length.all():
+        # Two vertices a hair apart became one in the metric CRS: start on its vertices.
+        source = segments.source_coords
+        segments = _segments(layer.metric, segments.coords)
+        segments.source_coords = source
+        own, other = _identical_segments(segments)
+    return layer, segments, own, other
+
+
+def _project(frame: gpd.GeoDataFrame, target, segments: _Segments, own, other) -> _Units:
+    """Project the layer and its segments' vertices into the metric CRS.
+
+    Neighbours hold copies of the vertices they share (47 % of a country's vertices), and the
+    exact pass has just paired them up (``own``, ``other``: identical segments), so each
+    distinct vertex is projected once and its copies take the result. The transformation is
+    the one :func:`to_metric` uses and a vertex's image depends on that vertex alone, so the
+    result is the same to the bit as ``GeoDataFrame.to_crs``.
+    """
     geometry = frame.geometry.to_numpy()
     if (
         frame.crs is None
@@ -410,42 +442,18 @@ def _project(frame: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, pyproj.CRS, np.n
     ):
         # Nothing to project, an error to raise, or heights to carry: geopandas' way.
         projected, target = to_metric(frame, target)
-        return projected.geometry.to_numpy(), target, None
-    coords = shapely.get_coordinates(geometry)
-    n_workers = workers(len(coords), 200_000)
-    bounds = np.linspace(0, len(coords), n_workers + 1).astype(int)
-    to_target = transformer(frame.crs, target)
-
-    def transform(span):
-        # Into the array of vertices itself (chunks are disjoint), through two small buffers
-        # (PROJ wants contiguous x and y): a country's vertices take over 100 MB, and fresh
-        # memory costs more than the copies.
-        x, y = np.empty(_CHUNK), np.empty(_CHUNK)
-        for c0 in range(span[0], span[1], _CHUNK):
-            chunk = coords[c0 : min(c0 + _CHUNK, span[1])]
-            cx, cy = x[: len(chunk)], y[: len(chunk)]
-            cx[:], cy[:] = chunk[:, 0], chunk[:, 1]
-            to_target.transform(cx, cy, inplace=True)
-            chunk[:, 0], chunk[:, 1] = cx, cy
-
-    map_threads(transform, itertools.pairwise(bounds))
-    metric = shapely.set_coordinates(geometry.copy(), coords)
-    return metric, target, coords
-
-
-def _load_units(units, crs, focus=None, margin_m=0.0) -> _Units:
-    """Validate, sort and project a units layer.
-
-    With ``focus`` (codes), only those units and the units whose bounding boxes come within
-    ``margin_m`` of theirs are kept: every neighbour of a focus unit is then present, so the
-    focus units get the same pairs as in the whole layer. The metric CRS is still chosen for
-    the whole layer, so results do not depend on the subset.
-    """
-    frame = _checked_units(units)
-    target = metric_crs(frame, crs)
-    if focus is not None:
-        frame = _near_focus(frame, focus, margin_m)
-    metric, target, metric_coords = _project(frame, target)
+        metric = projected.geometry.to_numpy()
+        if metric is not geometry:
+            segments.coords = shapely.get_coordinates(metric)
+    else:
+        segments.coords = _projected_vertices(
+            segments.source_coords,
+            _vertex_copies(segments, own, other),
+            transformer(frame.crs, target),
+        )
+        metric = _rebuilt(geometry, segments)
+    if metric is not geometry and _reflects(segments):
+        segments.interior_left = ~segments.interior_left
     names = (
         frame["name"].astype(object).where(frame["name"].notna(), None).to_numpy()
         if "name" in frame.columns
@@ -454,12 +462,113 @@ def _load_units(units, crs, focus=None, margin_m=0.0) -> _Units:
     return _Units(
         codes=frame["code"].to_numpy(dtype=object),
         names=names,
-        source=frame.geometry.to_numpy(),
+        source=geometry,
         metric=metric,
         crs=frame.crs,
         metric_crs=target,
-        metric_coords=metric_coords,
     )
+
+
+def _vertex_copies(segments: _Segments, own, other) -> np.ndarray:
+    """For every vertex, an identical vertex to take the projection of (itself if none).
+
+    A vertex of segment ``other`` points to the same vertex of ``own`` (a unit with a lower
+    code), and the last vertex of a ring to its first: every pointer goes to a lower
+    (unit, vertex), so following them ends, at a vertex that points to itself.
+    """
+    n = len(segments.source_coords)
+    copy_of = np.arange(n)
+    vertex = _as_complex(segments.source_coords)
+    s_own, s_other = segments.start[own], segments.start[other]
+    reversed_ = (vertex[s_own] != vertex[s_other]).astype(np.int64)
+    copy_of[segments.ring_end - 1] = segments.ring_start
+    copy_of[s_other] = s_own + reversed_
+    copy_of[s_other + 1] = s_own + 1 - reversed_
+    moved = np.flatnonzero(copy_of != np.arange(n))
+    target = copy_of[moved]
+    while True:
+        further = copy_of[target]
+        if np.array_equal(further, target):
+            return copy_of
+        copy_of[moved] = target = further
+
+
+def _projected_vertices(coords: np.ndarray, copy_of: np.ndarray, to_target) -> np.ndarray:
+    """Project the vertices that are their own copy (in chunks on all cores); copy the rest."""
+    original = copy_of == np.arange(len(copy_of))
+    # Vertices as complex numbers: a row is gathered or scattered as one 16-byte item.
+    distinct = _as_complex(coords)[original]
+    flat = distinct.view(np.float64).reshape(-1, 2)
+    n_workers = workers(len(flat), 200_000)
+    bounds = np.linspace(0, len(flat), n_workers + 1).astype(int)
+
+    def transform(span):
+        # In place (chunks are disjoint), through two small buffers: PROJ wants contiguous x
+        # and y, and fresh memory costs more than the copies.
+        x, y = np.empty(_CHUNK), np.empty(_CHUNK)
+        for c0 in range(span[0], span[1], _CHUNK):
+            chunk = flat[c0 : min(c0 + _CHUNK, span[1])]
+            cx, cy = x[: len(chunk)], y[: len(chunk)]
+            cx[:], cy[:] = chunk[:, 0], chunk[:, 1]
+            to_target.transform(cx, cy, inplace=True)
+            chunk[:, 0], chunk[:, 1] = cx, cy
+
+    map_threads(transform, itertools.pairwise(bounds))
+    out = np.empty(len(copy_of), np.complex128)
+    out[original] = distinct
+    copies = np.flatnonzero(~original)
+    out[copies] = out[copy_of[copies]]
+    return out.view(np.float64).reshape(-1, 2)
+
+
+def _rebuilt(geometry: np.ndarray, segments: _Segments) -> np.ndarray:
+    """The polygons rebuilt on ``segments.coords``, each of its original type.
+
+    What ``shapely.set_coordinates`` does, from the ring structure the segments already
+    hold: building from flat arrays is several times faster than rewriting copies.
+    """
+    n_parts = len(segments.part_unit)
+    rings_per_part = np.bincount(segments.ring_part, minlength=n_parts)
+    parts = shapely.from_ragged_array(
+        shapely.GeometryType.POLYGON,
+        segments.coords,
+        (np.append(0, segments.ring_end), np.append(0, np.cumsum(rings_per_part))),
+    )
+    out = np.empty(len(geometry), dtype=object)
+    single = shapely.get_type_id(geometry) == shapely.GeometryType.POLYGON
+    # Parts are in unit order, so a Polygon unit's one part is at its unit's first position.
+    first_part = np.searchsorted(segments.part_unit, np.arange(len(geometry)))
+    out[single] = parts[first_part[single]]
+    multi = np.flatnonzero(~single)
+    if len(multi):
+        of_multi = np.flatnonzero(~single[segments.part_unit])
+        out[multi] = shapely.multipolygons(
+            parts[of_multi], indices=np.searchsorted(multi, segments.part_unit[of_multi])
+        )
+    return out
+
+
+def _reflects(segments: _Segments) -> bool:
+    """Whether the projection mirrors the layer (turning counter-clockwise rings clockwise).
+
+    Told from the triangle of three extreme vertices of the longest ring: projections keep
+    or mirror the sense of rotation over a whole layer, and a large triangle shows it
+    beyond rounding.
+    """
+    if not len(segments.ring_end):
+        return False
+    longest = np.argmax(segments.ring_end - segments.ring_start)
+    start, end = segments.ring_start[longest], segments.ring_end[longest]
+    ring = segments.source_coords[start:end]
+    corners = start + np.array(
+        [np.argmin(ring[:, 0]), np.argmax(ring[:, 0]), np.argmax(ring[:, 1])]
+    )
+
+    def turn(points):
+        (ax, ay), (bx, by), (cx, cy) = points[corners]
+        return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+
+    return bool(turn(segments.source_coords) * turn(segments.coords) < 0)
 
 
 def _near_focus(frame: gpd.GeoDataFrame, focus, margin_m: float) -> gpd.GeoDataFrame:
@@ -565,25 +674,33 @@ def _at(p, q, t) -> np.ndarray:
 
 @dataclass
 class _Segments:
-    """Every non-degenerate boundary segment of every unit, in ring order."""
+    """Every non-degenerate boundary segment of every unit, in ring order.
+
+    Built on the vertices in the input CRS (the exact pass works on them); :func:`_project`
+    then puts the metric vertices in ``coords``.
+    """
 
     start: np.ndarray  # index of each segment's first vertex in the coordinate arrays
     unit: np.ndarray
-    coords: np.ndarray  # metric vertices of all rings, ring after ring
+    coords: np.ndarray  # vertices of all rings, ring after ring: metric once projected
+    source_coords: np.ndarray  # the same in the input CRS
     interior_left: np.ndarray  # whether the unit lies left of the segment (p to q)
-    layer: _Units
+    ring_start: np.ndarray  # first and one-past-last vertex of every ring
+    ring_end: np.ndarray
+    ring_part: np.ndarray  # the polygon (part of a unit) each ring belongs to
+    part_unit: np.ndarray  # the unit each polygon belongs to
 
     def __len__(self) -> int:
         return len(self.start)
 
     @property
     def p(self) -> _SegmentEnds:
-        """Metric start points: ``segments.p[index]`` is an (n, 2) array."""
+        """Start points: ``segments.p[index]`` is an (n, 2) array."""
         return _SegmentEnds(self.coords, self.start, 0)
 
     @property
     def q(self) -> _SegmentEnds:
-        """Metric end points: ``segments.q[index]`` is an (n, 2) array."""
+        """End points: ``segments.q[index]`` is an (n, 2) array."""
         return _SegmentEnds(self.coords, self.start, 1)
 
     @functools.cached_property
@@ -591,14 +708,6 @@ class _Segments:
         """Metric length of each segment."""
         # |q - p| of the vertices as complex numbers is hypot(dx, dy), to the bit.
         return np.abs(np.diff(_as_complex(self.coords)))[self.start]
-
-    @functools.cached_property
-    def source_coords(self) -> np.ndarray:
-        """The vertices in the input CRS, in the same order (only output needs them)."""
-        if self.layer.source is self.layer.metric:
-            return self.coords
-        # get_coordinates lists polygons' vertices ring after ring, like the rings' own.
-        return shapely.get_coordinates(self.layer.source)
 
     def release(self) -> None:
         """Drop the per-segment lengths the build needed; lines only need the vertices."""
@@ -631,20 +740,21 @@ def _as_complex(coords: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(coords, dtype=np.float64).view(np.complex128).ravel()
 
 
-def _segments(units: _Units) -> _Segments:
-    parts, part_unit = shapely.get_parts(units.metric, return_index=True)
+def _segments(geometry: np.ndarray, coords: np.ndarray | None = None) -> _Segments:
+    """The segments of polygons, on their vertices (``coords``: read from them if None)."""
+    parts, part_unit = shapely.get_parts(geometry, return_index=True)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords = units.metric_coords
     if coords is None:
-        coords = shapely.get_coordinates(rings)
+        # get_coordinates lists polygons' vertices ring after ring, like the rings' own.
+        coords = shapely.get_coordinates(geometry)
     ring_end = np.cumsum(shapely.get_num_coordinates(rings))
     # get_rings lists each polygon's shell first; the unit's interior is left of a
     # counter-clockwise shell and of a clockwise hole.
     shell = np.concatenate([[True], ring_part[1:] != ring_part[:-1]])
     interior_left = shapely.is_ccw(rings) == shell
     del parts, rings
-    # A segment starts at every vertex but the last of its ring; repeated vertices make
-    # zero-length segments, which share nothing and break nothing.
+    # A segment starts at every vertex but the last of its ring; repeated vertices would
+    # make zero-length segments, which share nothing.
     vertex = _as_complex(coords)
     starts = np.zeros(len(vertex), bool)
     np.not_equal(vertex[:-1], vertex[1:], out=starts[:-1])
@@ -655,8 +765,12 @@ def _segments(units: _Units) -> _Segments:
         start=start,
         unit=np.repeat(part_unit[ring_part], per_ring),
         coords=coords,
+        source_coords=coords,
         interior_left=np.repeat(interior_left, per_ring),
-        layer=units,
+        ring_start=np.concatenate([[0], ring_end[:-1]]),
+        ring_end=ring_end,
+        ring_part=ring_part,
+        part_unit=part_unit,
     )
 
 
@@ -1283,12 +1397,10 @@ def _build_topology(units, tolerance_m=DEFAULT_TOLERANCE_M, crs=None, focus=None
 
 def _compute_topology(units, tolerance, crs, focus) -> _Topology:
     """Exact pass, tolerance pass, overlaps, contacts: see the module docstring."""
-    layer = _load_units(units, crs, focus=focus, margin_m=tolerance + 1.0)
-    segments = _segments(layer)
+    layer, segments, own, other = _load_units(units, crs, focus, tolerance + 1.0)
     polygons = layer.metric
     shapely.prepare(polygons)
 
-    own, other = _identical_segments(segments)
     matched = np.zeros(len(segments), bool)
     matched[own] = True
     matched[other] = True
@@ -1323,14 +1435,19 @@ def _overlap_suspects(segments, near_own, near_other, windows, polygons, cand_a,
         p, q = segments.p[windows.segment], segments.q[windows.segment]
         mid = shapely.points((_at(p, q, windows.t0) + _at(p, q, windows.t1)) / 2.0)
         inside = threaded(
-            shapely.contains_properly, polygons[windows.partner], mid, key=windows.partner
+            shapely.contains_properly,
+            polygons[windows.partner],
+            mid,
+            key=windows.partner,
+            min_chunk=64,
         ).astype(bool)
         suspects |= _pair_keys(segments.unit[windows.segment[inside]], windows.partner[inside], n)
     interior = threaded(shapely.point_on_surface, polygons, min_chunk=64)
+    # The first test against a unit prepares it (indexes its edges): most of the work.
     contained = threaded(
-        shapely.contains_properly, polygons[cand_a], interior[cand_b], key=cand_a
+        shapely.contains_properly, polygons[cand_a], interior[cand_b], key=cand_a, min_chunk=64
     ).astype(bool) | threaded(
-        shapely.contains_properly, polygons[cand_b], interior[cand_a], key=cand_b
+        shapely.contains_properly, polygons[cand_b], interior[cand_a], key=cand_b, min_chunk=64
     ).astype(bool)
     suspects |= _pair_keys(cand_a[contained], cand_b[contained], n)
     return suspects
@@ -1432,7 +1549,7 @@ def _overlaps(polygons, candidates) -> dict:
         lambda ga, gb: shapely.intersection(ga, gb),
         _clip_to_boxes(polygons[a], common),
         _clip_to_boxes(polygons[b], common),
-        min_chunk=8,
+        min_chunk=1,  # an overlay of two clipped units takes milliseconds
     )
     shared = _polygonal(shared)
     area = shapely.area(shared)

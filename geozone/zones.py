@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geozone._gc import collection_paused
 from geozone._parallel import threaded
 from geozone.errors import GeozoneWarning, InputError
 from geozone.topology import (
@@ -58,6 +59,7 @@ _BUFFER_SLACK = 0.005
 _JUNCTION_COLUMNS = ["junction_id", "codes", "names", "n_units", "radius_m", "area_m2"]
 
 
+@collection_paused()
 def border_strips(
     units,
     width_m,
@@ -202,6 +204,7 @@ def border_strips(
     )
 
 
+@collection_paused()
 def junction_zones(units, radius_m, tolerance_m=DEFAULT_TOLERANCE_M, crs=None) -> gpd.GeoDataFrame:
     """Build a zone around every point where three or more units meet.
 

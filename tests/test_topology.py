@@ -676,9 +676,7 @@ def test_near_unmatched_finds_every_close_pair(seed, tolerance, chain):
     cells = shapely.segmentize(shapely.buffer(cells, grow, join_style="mitre"), 37.0)
     polygonal = np.isin(shapely.get_type_id(cells), [3, 6])
     units = layer({f"U{k:02d}": g for k, g in enumerate(cells[polygonal])})
-    loaded = topology._load_units(units, None)
-    segments = topology._segments(loaded)
-    own, other = topology._identical_segments(segments)
+    _, segments, own, other = topology._load_units(units, None)
     matched = np.zeros(len(segments), bool)
     matched[own] = matched[other] = True
     unmatched = np.flatnonzero(~matched)
@@ -706,10 +704,35 @@ def test_projection_is_the_same_as_to_crs():
             "C": shapely.MultiPolygon(
                 [box(105.03, 10.0, 105.04, 10.01), box(105.05, 10.0, 105.06, 10.01)]
             ),
+            "D": shapely.MultiPolygon([box(105.07, 10.0, 105.08, 10.01)]),
         },
         crs=4326,
     )
-    loaded = topology._load_units(units, None)
+    loaded, segments, own, other = topology._load_units(units, None)
     expected = units.to_crs(loaded.metric_crs).geometry.to_numpy()
+    # Same coordinates and the same geometry types (a one-part MultiPolygon stays one).
     assert shapely.equals_identical(loaded.metric, expected).all()
-    assert np.array_equal(loaded.metric_coords, shapely.get_coordinates(expected))
+    assert list(shapely.get_type_id(loaded.metric)) == [3, 3, 6, 6]
+    # A and B share an edge: B's vertices on it take A's projection (one of them closes B's
+    # shell), and the last vertex of each of the 6 rings takes its first's.
+    assert len(own) == 1
+    copies = topology._vertex_copies(segments, own, other)
+    assert (copies != np.arange(len(copies))).sum() == 1 + 6
+    assert np.array_equal(segments.coords, shapely.get_coordinates(expected))
+    assert np.array_equal(segments.source_coords, shapely.get_coordinates(units.geometry))
+
+
+def test_a_mirroring_crs_keeps_the_units_on_their_side():
+    # x grows westward: the projection turns counter-clockwise rings clockwise. The 0.44 m
+    # sliver is only bridged by the tolerance pass, whose probes must point out of each unit.
+    mirrored = (
+        "+proj=tmerc +lon_0=105 +k=0.9996 +x_0=500000 +ellps=WGS84 +axis=wnu +units=m +no_defs"
+    )
+    units = layer(
+        {"A": box(105.0, 10.0, 105.01, 10.01), "B": box(105.010004, 10.0, 105.02, 10.01)},
+        crs=4326,
+    )
+    upright = adjacency(units)
+    table = adjacency(units, crs=mirrored)
+    assert table.loc[0, "contact"] == upright.loc[0, "contact"] == "edge"
+    assert table.loc[0, "shared_length_m"] == pytest.approx(upright.loc[0, "shared_length_m"])
