@@ -20,10 +20,11 @@ Stages, each timed from the units layer in memory (loading is not timed):
 
 Both work in the same metric CRS (UTM 49N for the country, 48N for the Mekong); the plain way
 has no tolerance (it misses the non-identical 0.4 % of the boundaries) and does not resolve
-overlaps, so it does less than geozone. Medians of ``--repeats`` runs (``--plain-repeats`` for
-the plain way, whose country strips take minutes a run), after one untimed run of each; the
-ways take turns run by run, so that a drift in the machine's speed meets both. The table also
-gives the number of pairs each found, as a sanity check.
+overlaps, so it does less than geozone. Medians of ``--repeats`` runs (default 3 for the
+country, 7 for the quicker Mekong; ``--plain-repeats`` for the plain way, whose country strips
+take minutes a run), after one untimed run of each; the ways take turns run by run, so that a
+drift in the machine's speed meets both. The table also gives the number of pairs each found,
+as a sanity check.
 
 Memory: on a virtual machine whose host takes freed guest memory back (as the 2-core machines
 this project is developed and tested on do), every megabyte a process touches afresh costs a
@@ -35,7 +36,7 @@ the times of a machine without that cost. Quote both.
 
 Usage::
 
-    python benchmarks/bench_topology.py                  # everything, 3 runs each
+    python benchmarks/bench_topology.py                  # everything
     python benchmarks/bench_topology.py --repeats 1 --regions mekong
     python benchmarks/bench_topology.py --regions country --stages strips --plain-repeats 1
     python benchmarks/bench_topology.py --keep-freed-memory
@@ -193,7 +194,9 @@ def timed(funcs, repeats):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--repeats", type=int, help="timed runs of each way (default: 3 country, 7 Mekong)"
+    )
     parser.add_argument("--plain-repeats", type=int, help="runs of the plain way (--repeats)")
     parser.add_argument("--width", type=float, default=1000.0)
     parser.add_argument(
@@ -212,7 +215,6 @@ def main(argv=None):
         # glibc reads these once, at start: run again in a process that has them.
         env = {**os.environ, "MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(1 << 40)}
         os.execve(sys.executable, [sys.executable, __file__, *sys.argv[1:]], env)
-    plain_repeats = args.plain_repeats or args.repeats
 
     from geozone.crs import metric_crs
 
@@ -220,10 +222,15 @@ def main(argv=None):
     memory = "kept in the process" if os.environ.get("MALLOC_MMAP_MAX_") == "0" else "default"
     print(f"loaded {len(communes)} communes; freed memory: {memory}", flush=True)
     rows = []
+    counts = set()
     for region in args.regions:
         units = communes if region == "country" else communes[communes.province_code.isin(MEKONG)]
         metric = metric_crs(units)
         label = f"{region} ({len(units)} units, EPSG:{metric.to_epsg()})"
+        # The region's runs take a second or so: more of them steady the medians.
+        repeats = args.repeats or (3 if region == "country" else 7)
+        plain_repeats = args.plain_repeats or repeats
+        counts.add((repeats, plain_repeats))
         if "lines" in args.stages:
             timings = timed(
                 {
@@ -233,7 +240,7 @@ def main(argv=None):
                         u, m
                     ),
                 },
-                {"ours": args.repeats, "plain": plain_repeats, "within": plain_repeats},
+                {"ours": repeats, "plain": plain_repeats, "within": plain_repeats},
             )
             ours, (_, lines) = timings["ours"]
             for name, stage in (
@@ -249,7 +256,7 @@ def main(argv=None):
                     "ours": lambda u=units, m=metric: geozone_strips(u, m, args.width),
                     "plain": lambda u=units, m=metric: plain_strips(u, m, args.width),
                 },
-                {"ours": args.repeats, "plain": plain_repeats},
+                {"ours": repeats, "plain": plain_repeats},
             )
             ours, strips = timings["ours"]
             plain, (_, n_pairs) = timings["plain"]
@@ -272,9 +279,10 @@ def main(argv=None):
             f"{stage:<{width}}  {ours:9.2f}  {plain:7.2f}  {plain / ours:5.1f}x  "
             f"{n_ours} / {n_plain}"
         )
+    runs = "; ".join(f"{ours} geozone and {plain} plain" for ours, plain in sorted(counts))
     print(
-        f"\nmedians of {args.repeats} geozone run(s) and {plain_repeats} plain run(s), taking"
-        " turns after one untimed run each; ratio = plain / geozone"
+        f"\nmedians of {runs} run(s), taking turns after one untimed run each;"
+        " ratio = plain / geozone"
     )
 
 

@@ -300,15 +300,15 @@ class _Units:
         return len(self.codes)
 
     def to_source(self, geometries) -> np.ndarray:
-        """Bring metric geometries back to the input CRS (in chunks on all cores)."""
+        """Bring metric geometries back to the input CRS (the vertices on all cores)."""
         geometries = np.asarray(geometries, dtype=object)
         if self.crs is None or pyproj.CRS(self.crs) == self.metric_crs or not len(geometries):
             return geometries
-        return threaded(
-            lambda chunk: gpd.GeoSeries(chunk, crs=self.metric_crs).to_crs(self.crs).to_numpy(),
-            geometries,
-            min_chunk=512,
-        )
+        if shapely.has_z(geometries).any():
+            return gpd.GeoSeries(geometries, crs=self.metric_crs).to_crs(self.crs).to_numpy()
+        coords = shapely.get_coordinates(geometries)
+        _transform_in_place(coords, transformer(self.metric_crs, self.crs))
+        return shapely.set_coordinates(geometries.copy(), coords)
 
 
 def _row_names(frame, mask, limit=10) -> str:
@@ -498,27 +498,35 @@ def _projected_vertices(coords: np.ndarray, copy_of: np.ndarray, to_target) -> n
     original = copy_of == np.arange(len(copy_of))
     # Vertices as complex numbers: a row is gathered or scattered as one 16-byte item.
     distinct = _as_complex(coords)[original]
-    flat = distinct.view(np.float64).reshape(-1, 2)
-    n_workers = workers(len(flat), 200_000)
-    bounds = np.linspace(0, len(flat), n_workers + 1).astype(int)
-
-    def transform(span):
-        # In place (chunks are disjoint), through two small buffers: PROJ wants contiguous x
-        # and y, and fresh memory costs more than the copies.
-        x, y = np.empty(_CHUNK), np.empty(_CHUNK)
-        for c0 in range(span[0], span[1], _CHUNK):
-            chunk = flat[c0 : min(c0 + _CHUNK, span[1])]
-            cx, cy = x[: len(chunk)], y[: len(chunk)]
-            cx[:], cy[:] = chunk[:, 0], chunk[:, 1]
-            to_target.transform(cx, cy, inplace=True)
-            chunk[:, 0], chunk[:, 1] = cx, cy
-
-    map_threads(transform, itertools.pairwise(bounds))
+    _transform_in_place(distinct.view(np.float64).reshape(-1, 2), to_target)
     out = np.empty(len(copy_of), np.complex128)
     out[original] = distinct
     copies = np.flatnonzero(~original)
     out[copies] = out[copy_of[copies]]
     return out.view(np.float64).reshape(-1, 2)
+
+
+def _transform_in_place(coords: np.ndarray, operation: pyproj.Transformer) -> None:
+    """Transform an (n, 2) array of vertices in place, in chunks on all cores.
+
+    The result is the same to the bit as ``GeoSeries.to_crs`` with that transformer.
+    """
+    n_workers = workers(len(coords), 200_000)
+    bounds = np.linspace(0, len(coords), n_workers + 1).astype(int)
+
+    def transform(span):
+        # Chunks are disjoint. Two small buffers, since PROJ wants contiguous x and y, and
+        # fresh memory costs more than the copies.
+        size = min(_CHUNK, span[1] - span[0])
+        x, y = np.empty(size), np.empty(size)
+        for c0 in range(span[0], span[1], _CHUNK):
+            chunk = coords[c0 : min(c0 + _CHUNK, span[1])]
+            cx, cy = x[: len(chunk)], y[: len(chunk)]
+            cx[:], cy[:] = chunk[:, 0], chunk[:, 1]
+            operation.transform(cx, cy, inplace=True)
+            chunk[:, 0], chunk[:, 1] = cx, cy
+
+    map_threads(transform, itertools.pairwise(bounds))
 
 
 def _rebuilt(geometry: np.ndarray, segments: _Segments) -> np.ndarray:
@@ -622,7 +630,7 @@ def _clip_to_boxes(geometries, bounds) -> np.ndarray:
         ],
         dtype=object,
     )
-    broken = ~shapely.is_valid(clipped) & ~shapely.is_missing(clipped)
+    broken = ~threaded(shapely.is_valid, clipped, min_chunk=64) & ~shapely.is_missing(clipped)
     if broken.any():
         boxes = shapely.box(*np.asarray(bounds)[broken].T)
         clipped[broken] = shapely.intersection(np.asarray(geometries)[broken], boxes)
