@@ -413,23 +413,24 @@ def _load_units(units, crs, focus=None, margin_m=0.0):
     segments = _segments(frame.geometry.to_numpy())
     # In the input CRS: segments identical there are identical in the metric CRS, and the
     # projection can then skip the copies.
-    own, other = _identical_segments(segments)
-    layer = _project(frame, target, segments, own, other)
+    own, other, flipped = _identical_segments(segments)
+    layer = _project(frame, target, segments, own, other, flipped)
     if not segments.length.all():
         # Two vertices a hair apart became one in the metric CRS: start on its vertices.
         source = segments.source_coords
         segments = _segments(layer.metric, segments.coords)
         segments.source_coords = source
-        own, other = _identical_segments(segments)
+        own, other, _ = _identical_segments(segments)
     return layer, segments, own, other
 
 
-def _project(frame: gpd.GeoDataFrame, target, segments: _Segments, own, other) -> _Units:
+def _project(frame: gpd.GeoDataFrame, target, segments: _Segments, own, other, flipped) -> _Units:
     """Project the layer and its segments' vertices into the metric CRS.
 
     Neighbours hold copies of the vertices they share (47 % of a country's vertices), and the
-    exact pass has just paired them up (``own``, ``other``: identical segments), so each
-    distinct vertex is projected once and its copies take the result. The transformation is
+    exact pass has just paired them up (``own``, ``other``, ``flipped``: identical segments,
+    see :func:`_identical_segments`), so each distinct vertex is projected once and its
+    copies take the result. The transformation is
     the one :func:`to_metric` uses and a vertex's image depends on that vertex alone, so the
     result is the same to the bit as ``GeoDataFrame.to_crs``.
     """
@@ -448,7 +449,7 @@ def _project(frame: gpd.GeoDataFrame, target, segments: _Segments, own, other) -
     else:
         segments.coords = _projected_vertices(
             segments.source_coords,
-            _vertex_copies(segments, own, other),
+            _vertex_copies(segments, own, other, flipped),
             transformer(frame.crs, target),
         )
         metric = _rebuilt(geometry, segments)
@@ -469,22 +470,24 @@ def _project(frame: gpd.GeoDataFrame, target, segments: _Segments, own, other) -
     )
 
 
-def _vertex_copies(segments: _Segments, own, other) -> np.ndarray:
+def _vertex_copies(segments: _Segments, own, other, flipped) -> np.ndarray:
     """For every vertex, an identical vertex to take the projection of (itself if none).
 
     A vertex of segment ``other`` points to the same vertex of ``own`` (a unit with a lower
     code), and the last vertex of a ring to its first: every pointer goes to a lower
     (unit, vertex), so following them ends, at a vertex that points to itself.
     """
-    n = len(segments.source_coords)
-    copy_of = np.arange(n)
-    vertex = _as_complex(segments.source_coords)
+    copy_of = np.arange(len(segments.source_coords))
     s_own, s_other = segments.start[own], segments.start[other]
-    reversed_ = (vertex[s_own] != vertex[s_other]).astype(np.int64)
-    copy_of[segments.ring_end - 1] = segments.ring_start
-    copy_of[s_other] = s_own + reversed_
-    copy_of[s_other + 1] = s_own + 1 - reversed_
-    moved = np.flatnonzero(copy_of != np.arange(n))
+    last = segments.ring_end - 1
+    copy_of[last] = segments.ring_start
+    turn = flipped.astype(np.int64)
+    copy_of[s_other] = s_own + turn
+    copy_of[s_other + 1] = s_own + 1 - turn
+    # Consecutive segments share a vertex: each moved vertex once.
+    is_moved = np.zeros(len(copy_of), bool)
+    is_moved[last] = is_moved[s_other] = is_moved[s_other + 1] = True
+    moved = np.flatnonzero(is_moved)
     target = copy_of[moved]
     while True:
         further = copy_of[target]
@@ -493,17 +496,35 @@ def _vertex_copies(segments: _Segments, own, other) -> np.ndarray:
         copy_of[moved] = target = further
 
 
-def _projected_vertices(coords: np.ndarray, copy_of: np.ndarray, to_target) -> np.ndarray:
-    """Project the vertices that are their own copy (in chunks on all cores); copy the rest."""
-    original = copy_of == np.arange(len(copy_of))
-    # Vertices as complex numbers: a row is gathered or scattered as one 16-byte item.
-    distinct = _as_complex(coords)[original]
-    _transform_in_place(distinct.view(np.float64).reshape(-1, 2), to_target)
-    out = np.empty(len(copy_of), np.complex128)
-    out[original] = distinct
-    copies = np.flatnonzero(~original)
-    out[copies] = out[copy_of[copies]]
-    return out.view(np.float64).reshape(-1, 2)
+def _projected_vertices(coords: np.ndarray, copy_of: np.ndarray, operation) -> np.ndarray:
+    """Project the vertices that are their own copy (on all cores); copy the rest.
+
+    Chunk by chunk, so that the temporaries are a few MB that the allocator reuses rather
+    than fresh memory the size of the layer (see :data:`_CHUNK`).
+    """
+    n = len(coords)
+    out = np.empty_like(coords)
+    n_workers = workers(n, 400_000)
+    bounds = np.linspace(0, n, n_workers + 1).astype(int)
+
+    def project(span):
+        for c0 in range(span[0], span[1], _CHUNK):
+            c1 = min(c0 + _CHUNK, span[1])
+            original = copy_of[c0:c1] == np.arange(c0, c1)
+            # Boolean selection copies: x and y come out contiguous, as PROJ wants them.
+            x, y = coords[c0:c1, 0][original], coords[c0:c1, 1][original]
+            operation.transform(x, y, inplace=True)
+            block = out[c0:c1]
+            block[original, 0], block[original, 1] = x, y
+
+    map_threads(project, itertools.pairwise(bounds))
+    # Every copy points to an original vertex, all of which are projected by now.
+    flat = _as_complex(out)
+    for c0 in range(0, n, _CHUNK):
+        c1 = min(c0 + _CHUNK, n)
+        copies = c0 + np.flatnonzero(copy_of[c0:c1] != np.arange(c0, c1))
+        flat[copies] = flat[copy_of[copies]]
+    return out
 
 
 def _transform_in_place(coords: np.ndarray, operation: pyproj.Transformer) -> None:
@@ -823,8 +844,9 @@ def _segment_hashes(segments: _Segments) -> np.ndarray:
     return out
 
 
-def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of identical segments of different units, as (segment of the lower unit, other).
+def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of identical segments of different units: (segment of the lower unit, other,
+    whether the other runs the opposite way).
 
     Sorting the segments' hashes (:func:`_segment_hashes`) brings identical segments together;
     every candidate pair is then compared coordinate by coordinate, so a hash collision
@@ -870,15 +892,19 @@ def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray]:
     # A vertex as one complex number compares in one operation instead of two.
     vertex = _as_complex(segments.coords)
     keep = np.empty(len(low), bool)
+    flipped = np.empty(len(low), bool)
     for c0 in range(0, len(low), _CHUNK):
         chunk = slice(c0, min(c0 + _CHUNK, len(low)))
         s1, s2 = segments.start[low[chunk]], segments.start[high[chunk]]
         p1, q1, p2, q2 = vertex[s1], vertex[s1 + 1], vertex[s2], vertex[s2 + 1]
-        identical = ((p1 == p2) & (q1 == q2)) | ((p1 == q2) & (q1 == p2))
-        keep[chunk] = identical & (segments.unit[low[chunk]] != segments.unit[high[chunk]])
+        same_way = (p1 == p2) & (q1 == q2)
+        flipped[chunk] = (p1 == q2) & (q1 == p2)
+        keep[chunk] = (same_way | flipped[chunk]) & (
+            segments.unit[low[chunk]] != segments.unit[high[chunk]]
+        )
     low, high = low[keep], high[keep]
     swap = segments.unit[low] > segments.unit[high]
-    return np.where(swap, high, low), np.where(swap, low, high)
+    return np.where(swap, high, low), np.where(swap, low, high), flipped[keep]
 
 
 # --------------------------------------------------------------------------------------

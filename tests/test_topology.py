@@ -708,7 +708,7 @@ def test_projection_is_the_same_as_to_crs():
         },
         crs=4326,
     )
-    loaded, segments, own, other = topology._load_units(units, None)
+    loaded, segments, own, _ = topology._load_units(units, None)
     expected = units.to_crs(loaded.metric_crs).geometry.to_numpy()
     # Same coordinates and the same geometry types (a one-part MultiPolygon stays one).
     assert shapely.equals_identical(loaded.metric, expected).all()
@@ -716,7 +716,7 @@ def test_projection_is_the_same_as_to_crs():
     # A and B share an edge: B's vertices on it take A's projection (one of them closes B's
     # shell), and the last vertex of each of the 6 rings takes its first's.
     assert len(own) == 1
-    copies = topology._vertex_copies(segments, own, other)
+    copies = topology._vertex_copies(segments, *topology._identical_segments(segments))
     assert (copies != np.arange(len(copies))).sum() == 1 + 6
     assert np.array_equal(segments.coords, shapely.get_coordinates(expected))
     assert np.array_equal(segments.source_coords, shapely.get_coordinates(units.geometry))
