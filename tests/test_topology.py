@@ -722,6 +722,23 @@ def test_projection_is_the_same_as_to_crs():
     assert np.array_equal(segments.source_coords, shapely.get_coordinates(units.geometry))
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(voronoi_partitions(), st.data())
+def test_projecting_each_shared_vertex_once_is_to_crs(units, data):
+    import geozone.topology as topology
+
+    # The partition in degrees (shared vertices stay bit-identical under the same affine
+    # map), some cells turned clockwise, so that neighbours run their shared edges both ways.
+    geometry = shapely.transform(units.geometry.to_numpy(), lambda xy: xy / 1e5 + (105.5, 10.2))
+    turned = np.array(data.draw(st.lists(st.booleans(), min_size=len(units), max_size=len(units))))
+    geometry[turned] = shapely.reverse(geometry[turned])
+    units = gpd.GeoDataFrame({"code": units["code"]}, geometry=geometry, crs=4326)
+    loaded, segments, _, _ = topology._load_units(units, None)
+    expected = units.iloc[np.argsort(units["code"].to_numpy())].to_crs(loaded.metric_crs)
+    assert shapely.equals_identical(loaded.metric, expected.geometry.to_numpy()).all()
+    assert np.array_equal(segments.coords, shapely.get_coordinates(expected.geometry))
+
+
 def test_a_mirroring_crs_keeps_the_units_on_their_side():
     # x grows westward: the projection turns counter-clockwise rings clockwise. The 0.44 m
     # sliver is only bridged by the tolerance pass, whose probes must point out of each unit.
