@@ -306,8 +306,9 @@ class _Units:
             return geometries
         if shapely.has_z(geometries).any():
             return gpd.GeoSeries(geometries, crs=self.metric_crs).to_crs(self.crs).to_numpy()
-        coords = shapely.get_coordinates(geometries)
-        _transform_in_place(coords, transformer(self.metric_crs, self.crs))
+        coords = _projected_vertices(
+            shapely.get_coordinates(geometries), transformer(self.metric_crs, self.crs)
+        )
         return shapely.set_coordinates(geometries.copy(), coords)
 
 
@@ -449,8 +450,8 @@ def _project(frame: gpd.GeoDataFrame, target, segments: _Segments, own, other, f
     else:
         segments.coords = _projected_vertices(
             segments.source_coords,
-            _vertex_copies(segments, own, other, flipped),
             transformer(frame.crs, target),
+            _vertex_copies(segments, own, other, flipped),
         )
         metric = _rebuilt(geometry, segments)
     if metric is not geometry and _reflects(segments):
@@ -496,11 +497,13 @@ def _vertex_copies(segments: _Segments, own, other, flipped) -> np.ndarray:
         copy_of[moved] = target = further
 
 
-def _projected_vertices(coords: np.ndarray, copy_of: np.ndarray, operation) -> np.ndarray:
-    """Project the vertices that are their own copy (on all cores); copy the rest.
+def _projected_vertices(coords: np.ndarray, operation, copy_of=None) -> np.ndarray:
+    """Transform an (n, 2) array of vertices on all cores, the same to the bit as ``to_crs``.
 
-    Chunk by chunk, so that the temporaries are a few MB that the allocator reuses rather
-    than fresh memory the size of the layer (see :data:`_CHUNK`).
+    With ``copy_of`` (see :func:`_vertex_copies`), only the vertices that are their own copy
+    are transformed and the others take their result. Chunk by chunk, so that the
+    temporaries are a few MB that the allocator reuses rather than fresh memory the size of
+    the layer (see :data:`_CHUNK`).
     """
     n = len(coords)
     out = np.empty_like(coords)
@@ -510,14 +513,18 @@ def _projected_vertices(coords: np.ndarray, copy_of: np.ndarray, operation) -> n
     def project(span):
         for c0 in range(span[0], span[1], _CHUNK):
             c1 = min(c0 + _CHUNK, span[1])
-            original = copy_of[c0:c1] == np.arange(c0, c1)
-            # Boolean selection copies: x and y come out contiguous, as PROJ wants them.
-            x, y = coords[c0:c1, 0][original], coords[c0:c1, 1][original]
+            everything = copy_of is None
+            original = slice(None) if everything else copy_of[c0:c1] == np.arange(c0, c1)
+            # PROJ wants contiguous x and y, and works on them in place: copies, not views.
+            x = np.array(coords[c0:c1, 0][original], copy=everything)
+            y = np.array(coords[c0:c1, 1][original], copy=everything)
             operation.transform(x, y, inplace=True)
             block = out[c0:c1]
             block[original, 0], block[original, 1] = x, y
 
     map_threads(project, itertools.pairwise(bounds))
+    if copy_of is None:
+        return out
     # Every copy points to an original vertex, all of which are projected by now.
     flat = _as_complex(out)
     for c0 in range(0, n, _CHUNK):
@@ -525,29 +532,6 @@ def _projected_vertices(coords: np.ndarray, copy_of: np.ndarray, operation) -> n
         copies = c0 + np.flatnonzero(copy_of[c0:c1] != np.arange(c0, c1))
         flat[copies] = flat[copy_of[copies]]
     return out
-
-
-def _transform_in_place(coords: np.ndarray, operation: pyproj.Transformer) -> None:
-    """Transform an (n, 2) array of vertices in place, in chunks on all cores.
-
-    The result is the same to the bit as ``GeoSeries.to_crs`` with that transformer.
-    """
-    n_workers = workers(len(coords), 200_000)
-    bounds = np.linspace(0, len(coords), n_workers + 1).astype(int)
-
-    def transform(span):
-        # Chunks are disjoint. Two small buffers, since PROJ wants contiguous x and y, and
-        # fresh memory costs more than the copies.
-        size = min(_CHUNK, span[1] - span[0])
-        x, y = np.empty(size), np.empty(size)
-        for c0 in range(span[0], span[1], _CHUNK):
-            chunk = coords[c0 : min(c0 + _CHUNK, span[1])]
-            cx, cy = x[: len(chunk)], y[: len(chunk)]
-            cx[:], cy[:] = chunk[:, 0], chunk[:, 1]
-            operation.transform(cx, cy, inplace=True)
-            chunk[:, 0], chunk[:, 1] = cx, cy
-
-    map_threads(transform, itertools.pairwise(bounds))
 
 
 def _rebuilt(geometry: np.ndarray, segments: _Segments) -> np.ndarray:
