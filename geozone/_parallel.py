@@ -1,14 +1,15 @@
 """Vectorised work on all cores, in threads.
 
-GEOS, PROJ and numpy's sorts release the GIL, so threads give geozone's array work the
-machine's cores without copying any geometry to another process. One pool serves the whole
-package and lives as long as the process: a new thread per call costs milliseconds to start
-on a busy machine, and pyproj keeps a transformer per thread, so threads that stay keep
-theirs.
+GEOS, PROJ and numpy's element-wise work and gathers release the GIL, so threads give
+geozone's array work the machine's cores without copying any geometry to another process.
+One pool serves the whole package and lives as long as the process: a new thread per call
+costs milliseconds to start on a busy machine, and pyproj keeps a transformer per thread,
+so threads that stay keep theirs.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,25 @@ def workers(n_items: int, min_chunk: int) -> int:
     if getattr(_IN_POOL, "active", False):
         return 1
     return max(1, min(cores(), n_items // max(min_chunk, 1)))
+
+
+def spans(n_items: int, max_size: int, min_size: int) -> list[tuple[int, int]]:
+    """Contiguous ranges ``(start, stop)`` covering ``range(n_items)`` for :func:`map_threads`.
+
+    One per thread when each gets at least ``min_size`` items, and more where needed so that
+    none is longer than ``max_size`` (temporaries of a bounded size, which the allocator
+    reuses).
+
+    Examples
+    --------
+    >>> spans(10, max_size=4, min_size=100)
+    [(0, 3), (3, 6), (6, 10)]
+    """
+    if n_items <= 0:
+        return []
+    count = max(workers(n_items, min_size), -(-n_items // max(max_size, 1)))
+    bounds = np.linspace(0, n_items, count + 1).astype(np.int64).tolist()
+    return list(itertools.pairwise(bounds))
 
 
 def _mark_pool_thread() -> None:

@@ -42,7 +42,6 @@ by its geometry objects, codes, names and CRS: editing any of them starts afresh
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import threading
 import warnings
@@ -56,7 +55,7 @@ import pyproj
 import shapely
 
 from geozone._gc import collection_paused
-from geozone._parallel import map_threads, threaded, workers
+from geozone._parallel import map_threads, spans, threaded
 from geozone.crs import metric_crs, to_metric, transformer
 from geozone.errors import GeozoneWarning, InputError
 
@@ -306,10 +305,15 @@ class _Units:
             return geometries
         if shapely.has_z(geometries).any():
             return gpd.GeoSeries(geometries, crs=self.metric_crs).to_crs(self.crs).to_numpy()
-        coords = _projected_vertices(
-            shapely.get_coordinates(geometries), transformer(self.metric_crs, self.crs)
-        )
-        return shapely.set_coordinates(geometries.copy(), coords)
+        operation = transformer(self.metric_crs, self.crs)
+
+        def back(chunk):
+            coords = _projected_vertices(shapely.get_coordinates(chunk), operation)
+            return shapely.set_coordinates(chunk.copy(), coords)
+
+        # Chunk by chunk in threads: rewriting the geometries holds the GIL, PROJ does not,
+        # so one chunk's rewrite overlaps another's transformation.
+        return threaded(back, geometries, min_chunk=64)
 
 
 def _row_names(frame, mask, limit=10) -> str:
@@ -505,32 +509,32 @@ def _projected_vertices(coords: np.ndarray, operation, copy_of=None) -> np.ndarr
     temporaries are a few MB that the allocator reuses rather than fresh memory the size of
     the layer (see :data:`_CHUNK`).
     """
-    n = len(coords)
-    out = np.empty_like(coords)
-    n_workers = workers(n, 400_000)
-    bounds = np.linspace(0, n, n_workers + 1).astype(int)
+    out = np.empty((len(coords), 2))
+    chunks = spans(len(coords), _CHUNK, 50_000)
 
     def project(span):
-        for c0 in range(span[0], span[1], _CHUNK):
-            c1 = min(c0 + _CHUNK, span[1])
-            everything = copy_of is None
-            original = slice(None) if everything else copy_of[c0:c1] == np.arange(c0, c1)
-            # PROJ wants contiguous x and y, and works on them in place: copies, not views.
-            x = np.array(coords[c0:c1, 0][original], copy=everything)
-            y = np.array(coords[c0:c1, 1][original], copy=everything)
-            operation.transform(x, y, inplace=True)
-            block = out[c0:c1]
-            block[original, 0], block[original, 1] = x, y
+        c0, c1 = span
+        everything = copy_of is None
+        original = slice(None) if everything else copy_of[c0:c1] == np.arange(c0, c1)
+        # PROJ wants contiguous x and y, and works on them in place: copies, not views.
+        x = np.array(coords[c0:c1, 0][original], copy=everything)
+        y = np.array(coords[c0:c1, 1][original], copy=everything)
+        operation.transform(x, y, inplace=True)
+        block = out[c0:c1]
+        block[original, 0], block[original, 1] = x, y
 
-    map_threads(project, itertools.pairwise(bounds))
+    map_threads(project, chunks)
     if copy_of is None:
         return out
-    # Every copy points to an original vertex, all of which are projected by now.
     flat = _as_complex(out)
-    for c0 in range(0, n, _CHUNK):
-        c1 = min(c0 + _CHUNK, n)
+
+    def take_copies(span):
+        c0, c1 = span
         copies = c0 + np.flatnonzero(copy_of[c0:c1] != np.arange(c0, c1))
         flat[copies] = flat[copy_of[copies]]
+
+    # Every copy points to an original vertex, all of which are projected by now.
+    map_threads(take_copies, chunks)
     return out
 
 
@@ -626,8 +630,18 @@ def _clip_to_boxes(geometries, bounds) -> np.ndarray:
     """Clip each geometry to its box: the cheap way to shrink a polygon before an overlay.
 
     ``clip_by_rect`` is fast but may return an invalid polygon; those few are clipped again
-    with a real intersection so that the overlay that follows can trust its input.
+    with a real intersection so that the overlay that follows can trust its input. Its
+    public form takes one box at a time: the loop runs in chunks on all cores.
     """
+    return threaded(
+        _clipped,
+        np.asarray(geometries, dtype=object),
+        np.asarray(bounds, dtype=float),
+        min_chunk=64,
+    )
+
+
+def _clipped(geometries, bounds) -> np.ndarray:
     clipped = np.array(
         [
             shapely.clip_by_rect(g, *b) if g is not None else None
@@ -635,10 +649,10 @@ def _clip_to_boxes(geometries, bounds) -> np.ndarray:
         ],
         dtype=object,
     )
-    broken = ~threaded(shapely.is_valid, clipped, min_chunk=64) & ~shapely.is_missing(clipped)
+    broken = ~shapely.is_valid(clipped) & ~shapely.is_missing(clipped)
     if broken.any():
-        boxes = shapely.box(*np.asarray(bounds)[broken].T)
-        clipped[broken] = shapely.intersection(np.asarray(geometries)[broken], boxes)
+        boxes = shapely.box(*bounds[broken].T)
+        clipped[broken] = shapely.intersection(geometries[broken], boxes)
     return clipped
 
 
@@ -719,8 +733,16 @@ class _Segments:
     @functools.cached_property
     def length(self) -> np.ndarray:
         """Metric length of each segment."""
-        # |q - p| of the vertices as complex numbers is hypot(dx, dy), to the bit.
-        return np.abs(np.diff(_as_complex(self.coords)))[self.start]
+        vertex = _as_complex(self.coords)
+        out = np.empty(len(self.start))
+
+        def measure(span):
+            start = self.start[span[0] : span[1]]
+            # |q - p| of the vertices as complex numbers is hypot(dx, dy), to the bit.
+            np.abs(vertex[start + 1] - vertex[start], out=out[span[0] : span[1]])
+
+        map_threads(measure, spans(len(out), _CHUNK, 100_000))
+        return out
 
     def release(self) -> None:
         """Drop the per-segment lengths the build needed; lines only need the vertices."""
@@ -817,14 +839,17 @@ def _segment_hashes(segments: _Segments) -> np.ndarray:
     bits = np.ascontiguousarray(segments.coords, dtype=np.float64).view(np.uint64)
     start = segments.start
     out = np.empty(len(start), np.uint64)
-    for c0 in range(0, len(start), _CHUNK):
-        c1 = min(c0 + _CHUNK, len(start))
+
+    def hash_span(span):
+        c0, c1 = span
         # Segments are in ring order, so a chunk of them spans one run of vertices.
         v0, v1 = start[c0], start[c1 - 1] + 2
         vertex, scratch = _mix(bits[v0:v1, 0], bits[v0:v1, 1])
         # XOR is symmetric, so both directions of a segment get the same hash.
         np.bitwise_xor(vertex[:-1], vertex[1:], out=scratch[:-1])
         np.take(scratch, start[c0:c1] - v0, out=out[c0:c1])
+
+    map_threads(hash_span, spans(len(start), _CHUNK, 100_000))
     return out
 
 
@@ -877,8 +902,9 @@ def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray, np
     vertex = _as_complex(segments.coords)
     keep = np.empty(len(low), bool)
     flipped = np.empty(len(low), bool)
-    for c0 in range(0, len(low), _CHUNK):
-        chunk = slice(c0, min(c0 + _CHUNK, len(low)))
+
+    def compare(span):
+        chunk = slice(*span)
         s1, s2 = segments.start[low[chunk]], segments.start[high[chunk]]
         p1, q1, p2, q2 = vertex[s1], vertex[s1 + 1], vertex[s2], vertex[s2 + 1]
         same_way = (p1 == p2) & (q1 == q2)
@@ -886,6 +912,8 @@ def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray, np
         keep[chunk] = (same_way | flipped[chunk]) & (
             segments.unit[low[chunk]] != segments.unit[high[chunk]]
         )
+
+    map_threads(compare, spans(len(low), _CHUNK, 50_000))
     low, high = low[keep], high[keep]
     swap = segments.unit[low] > segments.unit[high]
     return np.where(swap, high, low), np.where(swap, low, high), flipped[keep]

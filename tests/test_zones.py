@@ -208,7 +208,7 @@ def test_wide_strips_along_a_wiggly_border(tolerance):
     # Exact buffers (no GEOS line simplification): unions of the segments' buffers. A
     # polygonal buffer overshoots a little where its chords bridge the cusps between arcs.
     segments = shapely.linestrings(np.stack([line.coords[:-1], line.coords[1:]], axis=1))
-    inner = shapely.union_all(shapely.buffer(segments, 2000 * 0.985 - tolerance, quad_segs=64))
+    inner = shapely.union_all(shapely.buffer(segments, 2000 * 0.988 - tolerance, quad_segs=64))
     outer = shapely.union_all(shapely.buffer(segments, 2001 + tolerance, quad_segs=64))
     for row in strips.itertuples():
         assert shapely.get_num_interior_rings(row.geometry) == 0
@@ -243,7 +243,7 @@ def check_strip_properties(units, strips, width, tolerance):
             # ... and it holds every point of its owner within the width, bar the buffer's
             # polygonal slack and the ground the lower code keeps where both claim it.
             territory = owner if row.code == lower else owner.difference(geoms[lower])
-            reach = territory.intersection(line.buffer(0.985 * width - tolerance))
+            reach = territory.intersection(line.buffer(0.988 * width - tolerance))
             if reach.area > 0:
                 xmin, ymin, xmax, ymax = reach.bounds
                 pts = shapely.points(rng.uniform((xmin, ymin), (xmax, ymax), (400, 2)))

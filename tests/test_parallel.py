@@ -1,0 +1,41 @@
+"""The thread pool helpers: chunking, and results in input order whatever the threads do."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from geozone._parallel import cores, map_threads, spans, threaded
+
+
+@given(
+    n_items=st.integers(0, 5_000),
+    max_size=st.integers(1, 2_000),
+    min_size=st.integers(1, 2_000),
+)
+def test_spans_cover_the_items_once_in_bounded_runs(n_items, max_size, min_size):
+    runs = spans(n_items, max_size, min_size)
+    covered = [i for start, stop in runs for i in range(start, stop)]
+    assert covered == list(range(n_items))
+    assert all(0 < stop - start <= max_size for start, stop in runs)
+    if n_items >= 2 * min_size and cores() > 1:
+        # Enough for every thread: each gets its own run.
+        assert len(runs) >= min(cores(), n_items // min_size)
+
+
+def test_threads_fill_one_output_array_in_place():
+    values = np.arange(100_000, dtype=float)
+    out = np.empty_like(values)
+
+    def square(span):
+        start, stop = span
+        np.multiply(values[start:stop], values[start:stop], out=out[start:stop])
+
+    map_threads(square, spans(len(values), 7_000, 1_000))
+    np.testing.assert_array_equal(out, values**2)
+
+
+def test_threaded_keeps_the_input_order():
+    values = np.arange(1_000)
+    np.testing.assert_array_equal(threaded(lambda v: v * 2, values, min_chunk=10), values * 2)
