@@ -1592,7 +1592,7 @@ def _overlaps(polygons, candidates) -> dict:
     a, b = np.array(sorted(candidates)).T
     common = _expand(_common_bounds(polygons[a], polygons[b]), 1.0)
     shared = threaded(
-        lambda ga, gb: shapely.intersection(ga, gb),
+        shapely.intersection,
         _clip_to_boxes(polygons[a], common),
         _clip_to_boxes(polygons[b], common),
         min_chunk=1,  # an overlay of two clipped units takes milliseconds
