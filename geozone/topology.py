@@ -83,6 +83,10 @@ CONTACTS = ("edge", "point", "near")
 # Gaps below a millimetre are touches: far below the precision of any boundary layer.
 _TOUCH_M = 1e-3
 
+# Longest edge, in metres, a metric geometry keeps on its way back to the input CRS (see
+# _Units.to_source).
+_EDGE_M = 500.0
+
 # The dtype pandas gives a column of strings ("str" on pandas 3, object before): empty
 # results get it too, so that they have the dtypes of results with rows.
 _TEXT_DTYPE = pd.Series(["text"]).dtype
@@ -298,22 +302,72 @@ class _Units:
     def __len__(self) -> int:
         return len(self.codes)
 
+    @functools.cached_property
+    def reprojected(self) -> bool:
+        """Whether the metric CRS differs from the input CRS."""
+        return self.crs is not None and pyproj.CRS(self.crs) != self.metric_crs
+
     def to_source(self, geometries) -> np.ndarray:
-        """Bring metric geometries back to the input CRS (the vertices on all cores)."""
+        """Bring metric geometries back to the input CRS (the vertices on all cores).
+
+        Edges come back straight in the input CRS, which bends them in metres: in UTM over
+        Vietnam, the middle of a 5 km edge straight in longitude and latitude lies 8 to 27
+        cm off the straight line between its ends. So edges are first cut into pieces of at
+        most ``_EDGE_M`` (500 m), which keeps that under 3 mm.
+        """
         geometries = np.asarray(geometries, dtype=object)
-        if self.crs is None or pyproj.CRS(self.crs) == self.metric_crs or not len(geometries):
+        if not self.reprojected or not len(geometries):
             return geometries
         if shapely.has_z(geometries).any():
-            return gpd.GeoSeries(geometries, crs=self.metric_crs).to_crs(self.crs).to_numpy()
+            pieces = shapely.segmentize(geometries, _EDGE_M)
+            return gpd.GeoSeries(pieces, crs=self.metric_crs).to_crs(self.crs).to_numpy()
         operation = transformer(self.metric_crs, self.crs)
 
         def back(chunk):
+            chunk = shapely.segmentize(chunk, _EDGE_M)
             coords = _projected_vertices(shapely.get_coordinates(chunk), operation)
-            return shapely.set_coordinates(chunk.copy(), coords)
+            return shapely.set_coordinates(chunk, coords)
 
         # Chunk by chunk in threads: rewriting the geometries holds the GIL, PROJ does not,
         # so one chunk's rewrite overlaps another's transformation.
         return threaded(back, geometries, min_chunk=64)
+
+    def metric_area(self, geometries) -> np.ndarray:
+        """Area in square metres, in the metric CRS, of geometries in the input CRS.
+
+        The area in the input CRS times the transformation's areal scale at the centroid
+        (by central differences). That is exact where the scale varies linearly across the
+        polygon, and real scales vary far more slowly: for the 1 km strips of the 2025
+        communes the error is under 2e-6 (against the area of the strips projected after
+        cutting their edges into 20 m pieces), far below what coordinates stored to 0.1 m
+        allow. Projecting the vertices alone would measure another polygon, the one with
+        straight edges in the metric CRS, whose area differs by up to 3e-4 where edges are
+        kilometres long.
+        """
+        geometries = np.asarray(geometries, dtype=object)
+        area = shapely.area(geometries)
+        measured = np.flatnonzero(area > 0)
+        if not self.reprojected or not len(measured):
+            return area
+        shapes = geometries[measured]
+        x, y = shapely.get_coordinates(threaded(shapely.centroid, shapes, min_chunk=64)).T
+        xmin, ymin, xmax, ymax = shapely.bounds(shapes).T
+        # A step far below the scale at which the transformation bends, far above the
+        # rounding of the coordinates (or of the polygon's size, near the origin).
+        h = 1e-6 * (np.abs(x) + np.abs(y)) + 1e-3 * np.maximum(xmax - xmin, ymax - ymin)
+        east, north = transformer(self.crs, self.metric_crs).transform(
+            np.concatenate([x + h, x - h, x, x]), np.concatenate([y, y, y + h, y - h])
+        )
+        east, north = np.reshape(east, (4, -1)), np.reshape(north, (4, -1))
+        scale = (
+            np.abs(
+                (east[0] - east[1]) * (north[2] - north[3])
+                - (east[2] - east[3]) * (north[0] - north[1])
+            )
+            / (2 * h) ** 2
+        )
+        area[measured] *= scale
+        return area
 
 
 def _row_names(frame, mask, limit=10) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -177,6 +178,31 @@ def test_lonlat_in_lonlat_out():
     assert a.area_m2 == pytest.approx(200 * 1106, rel=0.01)
     minx, _, maxx, _ = a.geometry.bounds
     assert maxx == pytest.approx(105.78) and minx == pytest.approx(105.78 - 0.00182, abs=2e-5)
+
+
+def test_lonlat_results_keep_the_units_edges_and_measure_as_drawn():
+    # Edges 20 km long, straight in degrees: in UTM such an edge bows by metres, so a strip
+    # cut in metres and projected back would stick out of its owner by decimetres where it
+    # crosses one. Results are cut in the input CRS instead; area_m2 is the area of the
+    # result as returned (checked on its edges cut into pieces of about 20 m).
+    units = layer(
+        {
+            "A": Polygon([(105.0, 10.0), (105.2, 10.05), (105.2, 10.25), (105.0, 10.2)]),
+            "B": Polygon([(105.2, 10.05), (105.4, 10.0), (105.4, 10.2), (105.2, 10.25)]),
+            "C": Polygon([(105.0, 10.2), (105.2, 10.25), (105.4, 10.2), (105.3, 10.4)]),
+        },
+        crs=4326,
+    )
+    owners = units.set_index("code").geometry
+    strips = border_strips(units, 1000)
+    zones = junction_zones(units, 3000)
+    assert len(strips) == 6 and len(zones) == 1
+    assert shapely.is_valid(strips.geometry.to_numpy()).all()
+    outside = shapely.difference(strips.geometry.to_numpy(), owners[strips.code].to_numpy())
+    assert shapely.area(outside).max() < 1e-16  # square degrees: about a square millimetre
+    for results in (strips, zones):
+        drawn = results.geometry.segmentize(0.0002).to_crs(32648).area.to_numpy()
+        np.testing.assert_allclose(results.area_m2, drawn, rtol=1e-5)
 
 
 def wiggly_border() -> shapely.LineString:
@@ -501,10 +527,14 @@ def test_mekong_communes_strips_and_junctions(communes_2025):
     lines = shared_boundaries(units)
     assert len(strips) == 2 * len(lines)
     assert (strips.width_m == 1000).all()
+    assert shapely.is_valid(strips.geometry.to_numpy()).all()
+    # Each side lies within its owner in the layer's own CRS, where it follows the owner's
+    # edges to the bit (projected vertex by vertex, a long straight edge and a piece of it
+    # would part by centimetres).
+    owners = units.set_index("code").geometry
+    outside = shapely.difference(strips.geometry.to_numpy(), owners[strips.code].to_numpy())
+    assert gpd.GeoSeries(outside, crs=units.crs).to_crs(32648).area.max() < 1e-3
     metric = strips.to_crs(32648)
-    owners = units.set_index("code").to_crs(32648).geometry
-    outside = shapely.difference(metric.geometry.to_numpy(), owners[metric.code].to_numpy())
-    assert shapely.area(outside).max() < 1e-3
     # The two sides of every pair are disjoint, overlapping communes included.
     first, second = metric.iloc[0::2], metric.iloc[1::2]
     assert (first.pair_id.to_numpy() == second.pair_id.to_numpy()).all()
