@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -80,6 +80,28 @@ def map_threads(func, items) -> list:
     if len(items) < 2 or workers(len(items), 1) == 1:
         return [func(item) for item in items]
     return list(_pool().map(func, items))
+
+
+def in_background(func, *args) -> Future:
+    """Start ``func(*args)`` on a pool thread, so that the caller can work meanwhile.
+
+    Meant for GEOS work that can overlap the caller's numpy work. Inside the pool, or with
+    one core, it runs at once. The task must not wait on the pool itself (work it starts
+    from there runs in its own thread, see :func:`workers`).
+
+    Examples
+    --------
+    >>> in_background(sum, [1, 2, 3]).result()
+    6
+    """
+    if getattr(_IN_POOL, "active", False) or cores() == 1:
+        future: Future = Future()
+        try:
+            future.set_result(func(*args))
+        except BaseException as error:  # handed to whoever asks for the result
+            future.set_exception(error)
+        return future
+    return _pool().submit(func, *args)
 
 
 def threaded(func, *arrays, key=None, min_chunk=256) -> np.ndarray:

@@ -55,7 +55,7 @@ import pyproj
 import shapely
 
 from geozone._gc import collection_paused
-from geozone._parallel import map_threads, spans, threaded
+from geozone._parallel import in_background, map_threads, spans, threaded
 from geozone.crs import metric_crs, to_metric, transformer
 from geozone.errors import GeozoneWarning, InputError
 
@@ -278,7 +278,7 @@ def shared_boundaries(units, tolerance_m=DEFAULT_TOLERANCE_M, crs=None) -> gpd.G
     edges = topology.edge_rows()
     frame = topology.pair_labels(edges)
     frame.insert(0, "pair_id", frame["code_a"] + "-" + frame["code_b"])
-    frame["length_m"] = topology.pairs["shared_length_m"].to_numpy()[edges]
+    frame["length_m"] = topology.edges["shared_length_m"].to_numpy()
     geometry = topology.lines(edges, metric=False)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=topology.units.crs)
 
@@ -384,7 +384,10 @@ def _row_names(frame, mask, limit=10) -> str:
 
 
 def _checked_units(units) -> gpd.GeoDataFrame:
-    """Validate a units layer; return it sorted by code with string codes and valid geometry."""
+    """Validate a units layer; return it sorted by code, with string codes.
+
+    Geometry validity is checked (and repaired) by :func:`_load_units`.
+    """
     if not isinstance(units, gpd.GeoDataFrame):
         raise InputError(
             "units must be a GeoDataFrame with a 'code' column and polygon geometries, "
@@ -429,29 +432,36 @@ def _checked_units(units) -> gpd.GeoDataFrame:
             f"{int((~polygonal).sum())} unit(s) are not polygons: "
             f"{_row_names(frame, ~polygonal)}; units must be Polygon or MultiPolygon"
         )
-    # A unit is thousands of vertices: worth a thread from a few dozen units on.
-    invalid = ~threaded(shapely.is_valid, geometry, min_chunk=16)
-    if invalid.any():
-        repaired = _polygonal(shapely.make_valid(geometry[invalid], method="structure"))
-        lost = shapely.is_empty(repaired)
-        if lost.any():
-            bad = np.zeros(len(frame), bool)
-            bad[np.flatnonzero(invalid)[lost]] = True
-            raise InputError(
-                f"{int(lost.sum())} unit geometries are invalid and collapse when repaired: "
-                f"{_row_names(frame, bad)}"
-            )
-        warnings.warn(
-            f"repaired {int(invalid.sum())} invalid unit geometries "
-            f"({_row_names(frame, invalid)}) with shapely.make_valid",
-            GeozoneWarning,
-            stacklevel=3,
-        )
-        geometry = geometry.copy()
-        geometry[invalid] = repaired
-        frame = frame.set_geometry(gpd.GeoSeries(geometry, index=frame.index, crs=frame.crs))
     # Sort by position, not by label: an index named "code" must not get in the way.
     return frame.iloc[np.argsort(frame["code"].to_numpy(dtype=str), kind="stable")]
+
+
+def _invalid(geometry) -> np.ndarray:
+    """Which geometries are invalid (a unit is thousands of vertices: threads pay off)."""
+    return ~threaded(shapely.is_valid, geometry, min_chunk=16)
+
+
+def _repaired(frame: gpd.GeoDataFrame, invalid: np.ndarray) -> gpd.GeoDataFrame:
+    """The layer with its ``invalid`` geometries made valid (with a warning naming them)."""
+    geometry = frame.geometry.to_numpy()
+    repaired = _polygonal(shapely.make_valid(geometry[invalid], method="structure"))
+    lost = shapely.is_empty(repaired)
+    if lost.any():
+        bad = np.zeros(len(frame), bool)
+        bad[np.flatnonzero(invalid)[lost]] = True
+        raise InputError(
+            f"{int(lost.sum())} unit geometries are invalid and collapse when repaired: "
+            f"{_row_names(frame, bad)}"
+        )
+    warnings.warn(
+        f"repaired {int(invalid.sum())} invalid unit geometries "
+        f"({_row_names(frame, invalid)}) with shapely.make_valid",
+        GeozoneWarning,
+        stacklevel=7,  # the caller of adjacency(), border_strips() and the like
+    )
+    geometry = geometry.copy()
+    geometry[invalid] = repaired
+    return frame.set_geometry(gpd.GeoSeries(geometry, index=frame.index, crs=frame.crs))
 
 
 def _load_units(units, crs, focus=None, margin_m=0.0):
@@ -469,10 +479,18 @@ def _load_units(units, crs, focus=None, margin_m=0.0):
     target = metric_crs(frame, crs)
     if focus is not None:
         frame = _near_focus(frame, focus, margin_m)
+    # The validity check (GEOS) runs on a spare core while the exact pass (mostly numpy)
+    # runs here; a repair, which is rare, makes the pass start again.
+    invalid = in_background(_invalid, frame.geometry.to_numpy())
     segments = _segments(frame.geometry.to_numpy())
     # In the input CRS: segments identical there are identical in the metric CRS, and the
     # projection can then skip the copies.
     own, other, flipped = _identical_segments(segments)
+    invalid = invalid.result()
+    if invalid.any():
+        frame = _repaired(frame, invalid)
+        segments = _segments(frame.geometry.to_numpy())
+        own, other, flipped = _identical_segments(segments)
     layer = _project(frame, target, segments, own, other, flipped)
     if not segments.length.all():
         # Two vertices a hair apart became one in the metric CRS: start on its vertices.
@@ -1244,7 +1262,7 @@ def _confirm(
             shapely.points(b),
             *_probes(a, b, segments.interior_left[current.segment], tolerance),
             key=current.partner,
-            min_chunk=2_000,
+            min_chunk=256,
         ).astype(bool)
         kept.append(current.take(ok))
         length = (current.t1 - current.t0) * seg_length[current.segment]
@@ -1314,29 +1332,46 @@ def _nearest_partner(segments: _Segments, pieces: _Pieces, rivals: _Pieces, poly
 class _Topology:
     """Pairs of a units layer with their contact, measures and shared-line pieces.
 
-    ``pairs`` has one row per pair within the tolerance: unit indices ``a < b`` (so code a
-    < code b), ``contact``, ``shared_length_m``, ``gap_m``, ``overlap_m2``. The shared line
-    of a pair is built on demand from ``exact`` (segment runs of unit a identical in unit b)
-    and ``pieces`` (confirmed pieces of unit a's unmatched segments).
+    ``edges`` has one row per pair in contact "edge", in key order: unit indices ``a < b``
+    (so code a < code b), ``contact``, ``shared_length_m``, ``gap_m``, ``overlap_m2``.
+    :attr:`pairs` adds the pairs in contact "point" or "near" after them, found on first
+    use: that takes distance computations that lines, strips and junctions do not need. The
+    shared line of a pair is built on demand from ``exact`` (segment runs of unit a
+    identical in unit b) and ``pieces`` (confirmed pieces of unit a's unmatched segments).
     """
 
     units: _Units
     tolerance_m: float
     segments: _Segments
-    pairs: pd.DataFrame
+    edges: pd.DataFrame
+    other_keys: np.ndarray  # candidate pairs (a * n + b) not in contact "edge"
     exact_segment: np.ndarray  # segment of unit a, identical in unit b
-    exact_pair: np.ndarray  # row of ``pairs`` it belongs to
+    exact_pair: np.ndarray  # row of ``edges`` it belongs to
     pieces: _Pieces
     piece_pair: np.ndarray
     overlap: dict = field(default_factory=dict)  # (a, b) -> metric overlap polygon
-    line_cache: dict = field(default_factory=dict)  # metric? -> line of every pair
+    line_cache: dict = field(default_factory=dict)  # metric? -> line of every edge pair
+
+    @functools.cached_property
+    def pairs(self) -> pd.DataFrame:
+        """Every pair within the tolerance: the rows of ``edges``, then the others."""
+        contacts = _contacts(self)
+        if not len(contacts):
+            return self.edges
+        return pd.concat([self.edges, contacts], ignore_index=True)
 
     def edge_rows(self) -> np.ndarray:
-        return np.flatnonzero(self.pairs["contact"].to_numpy() == "edge")
+        return np.arange(len(self.edges))
+
+    def table(self, rows) -> pd.DataFrame:
+        """``edges``, or ``pairs`` if ``rows`` go beyond it."""
+        rows = np.asarray(rows)
+        return self.edges if not len(rows) or rows.max() < len(self.edges) else self.pairs
 
     def pair_labels(self, rows) -> pd.DataFrame:
-        a = self.pairs["a"].to_numpy()[rows]
-        b = self.pairs["b"].to_numpy()[rows]
+        table = self.table(rows)
+        a = table["a"].to_numpy()[rows]
+        b = table["b"].to_numpy()[rows]
         frame = pd.DataFrame(
             {
                 "code_a": self.units.codes[a],
@@ -1354,23 +1389,27 @@ class _Topology:
         return frame
 
     def adjacency_frame(self) -> pd.DataFrame:
-        frame = self.pair_labels(np.arange(len(self.pairs)))
+        pairs = self.pairs
+        # In key order, the order of (code_a, code_b).
+        order = np.lexsort((pairs["b"].to_numpy(), pairs["a"].to_numpy()))
+        frame = self.pair_labels(order)
         for column in ("contact", "shared_length_m", "gap_m", "overlap_m2"):
-            # Copies: the topology may be cached, and callers may edit what they get.
-            frame[column] = self.pairs[column].to_numpy().copy()
+            # Copies (fancy indexing makes them): the topology may be cached, and callers
+            # may edit what they get.
+            frame[column] = pairs[column].to_numpy()[order]
         if not len(frame):
             frame["contact"] = frame["contact"].astype(_TEXT_DTYPE)
         return frame[_ADJACENCY_COLUMNS]
 
     def lines(self, rows, metric=True) -> np.ndarray:
-        """The merged shared line of each pair in ``rows`` (metric or input CRS)."""
+        """The merged shared line of each pair in ``rows`` of ``edges`` (metric or input CRS)."""
         if metric not in self.line_cache:
             self.line_cache[metric] = self._merged_lines(metric)
         return self.line_cache[metric][np.asarray(rows, dtype=np.int64)]
 
     def _merged_lines(self, metric) -> np.ndarray:
-        """The shared line of every pair (None where the contact is not an edge)."""
-        out = np.full(len(self.pairs), None, dtype=object)
+        """The shared line of every pair of ``edges``."""
+        out = np.full(len(self.edges), None, dtype=object)
         coords = self.segments.coords if metric else self.segments.source_coords
         parts, part_pair = [], []
 
@@ -1506,25 +1545,26 @@ def _compute_topology(units, tolerance, crs, focus) -> _Topology:
     matched[other] = True
     unmatched = np.flatnonzero(~matched)
 
+    cand_a, cand_b = _candidate_pairs(layer, tolerance)
+    # Testing whether a unit lies inside another prepares every unit (GEOS): on a spare
+    # core, while the tolerance pass (numpy, no polygons) runs here.
+    nested = in_background(_nested_pairs, polygons, cand_a, cand_b)
     near_own, near_other = _near_unmatched(segments, unmatched, tolerance)
     windows = _window_along(segments, near_own, near_other, max(tolerance, 1e-9))
-    cand_a, cand_b = _candidate_pairs(layer, tolerance)
-    overlap = _overlaps(
-        polygons,
-        _overlap_suspects(segments, near_own, near_other, windows, polygons, cand_a, cand_b),
-    )
+    suspects = _overlap_suspects(segments, near_own, near_other, windows, polygons, nested.result())
+    overlap = _overlaps(polygons, suspects)
     pieces = _line_pieces(segments, windows, overlap, unmatched, polygons, tolerance)
     topology = _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, cand_b)
     segments.release()
     return topology
 
 
-def _overlap_suspects(segments, near_own, near_other, windows, polygons, cand_a, cand_b) -> set:
+def _overlap_suspects(segments, near_own, near_other, windows, polygons, nested) -> set:
     """Pairs that may claim common ground; :func:`_overlaps` measures them exactly.
 
     Interiors can only meet where the boundaries cross, where a piece of one boundary runs
-    strictly inside the other unit, or where one unit lies wholly inside the other (caught
-    by testing an interior point of each unit).
+    strictly inside the other unit, or where one unit lies wholly inside the other
+    (``nested``, from :func:`_nested_pairs`).
     """
     n = len(polygons)
     crossing = _crossing(
@@ -1542,6 +1582,11 @@ def _overlap_suspects(segments, near_own, near_other, windows, polygons, cand_a,
             min_chunk=64,
         ).astype(bool)
         suspects |= _pair_keys(segments.unit[windows.segment[inside]], windows.partner[inside], n)
+    return suspects | nested
+
+
+def _nested_pairs(polygons, cand_a, cand_b) -> set:
+    """Candidate pairs where an interior point of one unit lies inside the other."""
     interior = threaded(shapely.point_on_surface, polygons, min_chunk=64)
     # The first test against a unit prepares it (indexes its edges): most of the work.
     contained = threaded(
@@ -1549,8 +1594,7 @@ def _overlap_suspects(segments, near_own, near_other, windows, polygons, cand_a,
     ).astype(bool) | threaded(
         shapely.contains_properly, polygons[cand_b], interior[cand_a], key=cand_b, min_chunk=64
     ).astype(bool)
-    suspects |= _pair_keys(cand_a[contained], cand_b[contained], n)
-    return suspects
+    return _pair_keys(cand_a[contained], cand_b[contained], len(polygons))
 
 
 def _line_pieces(segments, windows, overlap, unmatched, polygons, tolerance) -> _Pieces:
@@ -1580,7 +1624,7 @@ def _line_pieces(segments, windows, overlap, unmatched, polygons, tolerance) -> 
 
 
 def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, cand_b):
-    """Measure every pair, classify its contact and index its line parts."""
+    """Measure the pairs in contact "edge" and index their line parts."""
     n = max(len(layer), 1)  # keys are a * n + b; an empty layer (a focus on no unit) has none
     seg_length = segments.length
     exact_keys = segments.unit[own] * n + segments.unit[other]
@@ -1592,44 +1636,59 @@ def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, c
     # pandas hashes where numpy would sort: millions of exact segments, a few thousand pairs.
     line_pair, keys = pd.factorize(line_keys)
     length = np.bincount(line_pair, weights=line_length, minlength=len(keys))
-    edge_keys = keys[length > tolerance]
-
-    others = np.setdiff1d(cand_a * n + cand_b, edge_keys)
-    gap = _gaps(layer.metric, others // n, others % n, tolerance)
-    close = ~np.isnan(gap)
-    touching = gap[close] <= _TOUCH_M
-    frame = pd.DataFrame(
-        {
-            "key": np.concatenate([edge_keys, others[close]]),
-            "contact": ["edge"] * len(edge_keys) + np.where(touching, "point", "near").tolist(),
-            "shared_length_m": np.concatenate(
-                [length[length > tolerance], np.zeros(int(close.sum()))]
-            ),
-            "gap_m": np.concatenate(
-                [np.zeros(len(edge_keys)), np.where(touching, 0.0, gap[close])]
-            ),
-        }
-    ).sort_values("key", ignore_index=True)
-    frame.insert(0, "a", frame["key"] // n)
-    frame.insert(1, "b", frame["key"] % n)
+    # Only pairs with more than the tolerance in common are in contact "edge"; shorter stubs
+    # stay out of every output. Their rows are in key order.
+    edge = np.flatnonzero(length > tolerance)
+    edge = edge[np.argsort(keys[edge])]
+    edge_keys = keys[edge]
+    row_of_key = np.full(len(keys), -1)
+    row_of_key[edge] = np.arange(len(edge))
+    row_of_line = row_of_key[line_pair]
     areas = {a * n + b: float(shapely.area(g)) for (a, b), g in overlap.items()}
-    frame["overlap_m2"] = frame["key"].map(areas).fillna(0.0)
-
-    row = pd.Series(np.arange(len(frame)), index=frame["key"].to_numpy())
-    row_of_line = row.reindex(keys).fillna(-1).to_numpy(np.int64)[line_pair]
-    # Only pairs in contact "edge" have a line; shorter stubs stay out of every output.
-    edge_line = (length > tolerance)[line_pair]
+    edges = pd.DataFrame(
+        {
+            "a": edge_keys // n,
+            "b": edge_keys % n,
+            "contact": ["edge"] * len(edge_keys),
+            "shared_length_m": length[edge].astype(float),  # bincount of nothing is int
+            "gap_m": np.zeros(len(edge_keys)),
+            "overlap_m2": [areas.get(k, 0.0) for k in edge_keys.tolist()],
+        }
+    )
+    is_edge_line = row_of_line >= 0
     n_exact = len(exact_keys)
     return _Topology(
         units=layer,
         tolerance_m=tolerance,
         segments=segments,
-        pairs=frame.drop(columns="key"),
-        exact_segment=own[edge_line[:n_exact]],
-        exact_pair=row_of_line[:n_exact][edge_line[:n_exact]],
-        pieces=pieces.take(edge_line[n_exact:]),
-        piece_pair=row_of_line[n_exact:][edge_line[n_exact:]],
+        edges=edges,
+        other_keys=np.setdiff1d(cand_a * n + cand_b, edge_keys),
+        exact_segment=own[is_edge_line[:n_exact]],
+        exact_pair=row_of_line[:n_exact][is_edge_line[:n_exact]],
+        pieces=pieces.take(is_edge_line[n_exact:]),
+        piece_pair=row_of_line[n_exact:][is_edge_line[n_exact:]],
         overlap=overlap,
+    )
+
+
+def _contacts(topology: _Topology) -> pd.DataFrame:
+    """The pairs in contact "point" or "near", like :attr:`_Topology.edges`."""
+    n = max(len(topology.units), 1)
+    keys = topology.other_keys
+    gap = _gaps(topology.units.metric, keys // n, keys % n, topology.tolerance_m)
+    close = ~np.isnan(gap)
+    keys, gap = keys[close], gap[close]
+    touching = gap <= _TOUCH_M
+    areas = {a * n + b: float(shapely.area(g)) for (a, b), g in topology.overlap.items()}
+    return pd.DataFrame(
+        {
+            "a": keys // n,
+            "b": keys % n,
+            "contact": np.where(touching, "point", "near").tolist(),
+            "shared_length_m": np.zeros(len(keys)),
+            "gap_m": np.where(touching, 0.0, gap),
+            "overlap_m2": [areas.get(k, 0.0) for k in keys.tolist()],
+        }
     )
 
 

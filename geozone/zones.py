@@ -165,9 +165,10 @@ def border_strips(
             )
 
     rows = _strip_rows(topology, wanted, include_point_contacts)
+    table = topology.table(rows)
     frame = topology.pair_labels(rows)
-    a = topology.pairs["a"].to_numpy()[rows]
-    b = topology.pairs["b"].to_numpy()[rows]
+    a = table["a"].to_numpy()[rows]
+    b = table["b"].to_numpy()[rows]
     width_a = np.full(len(rows), default_width)
     width_b = np.full(len(rows), default_width)
     for k, (code_a, code_b) in enumerate(zip(frame["code_a"], frame["code_b"], strict=True)):
@@ -197,7 +198,7 @@ def border_strips(
             "neighbour_code": codes[other],
             "name": topology.units.names[owner],
             "neighbour_name": topology.units.names[other],
-            "contact": np.concatenate([topology.pairs["contact"].to_numpy()[rows]] * 2),
+            "contact": np.concatenate([table["contact"].to_numpy()[rows]] * 2),
             "width_m": width,
             "area_m2": topology.units.metric_area(sides),
         }
@@ -372,18 +373,26 @@ def _checked_widths(widths) -> dict[tuple[str, str], float]:
 
 
 def _strip_rows(topology: _Topology, wanted, include_point_contacts) -> np.ndarray:
-    """Rows of ``topology.pairs`` that get a strip, warning about requested pairs that do not."""
-    contact = topology.pairs["contact"].to_numpy()
-    allowed = contact == "edge"
-    if include_point_contacts:
-        allowed |= contact != "edge"
+    """Rows of ``topology.pairs`` that get a strip, warning about requested pairs that do not.
+
+    The pairs in contact "edge" come first there; the others are only looked up (that takes
+    distance computations) when they may get a strip or a warning.
+    """
     if wanted is None:
-        return np.flatnonzero(allowed)
+        return np.arange(len(topology.pairs)) if include_point_contacts else topology.edge_rows()
     codes = topology.units.codes
-    key_of_row = {
-        (codes[a], codes[b]): row
-        for row, (a, b) in enumerate(zip(topology.pairs["a"], topology.pairs["b"], strict=True))
-    }
+
+    def row_of_pair(table):
+        pairs = zip(codes[table["a"].to_numpy()], codes[table["b"].to_numpy()], strict=True)
+        return {pair: row for row, pair in enumerate(pairs)}
+
+    table = topology.edges
+    key_of_row = row_of_pair(table)
+    if include_point_contacts or any(pair not in key_of_row for pair in wanted):
+        table = topology.pairs
+        key_of_row = row_of_pair(table)
+    contact = table["contact"].to_numpy()
+    allowed = np.ones(len(table), bool) if include_point_contacts else contact == "edge"
     rows, skipped = [], []
     for pair in wanted:
         row = key_of_row.get(pair)
@@ -404,14 +413,15 @@ def _strip_rows(topology: _Topology, wanted, include_point_contacts) -> np.ndarr
 
 def _contact_geometries(topology: _Topology, rows) -> np.ndarray:
     """Metric geometry each pair's strip is measured from: the shared line or the contact."""
-    contact = topology.pairs["contact"].to_numpy()[rows]
+    table = topology.table(rows)
+    contact = table["contact"].to_numpy()[rows]
     out = np.full(len(rows), None, dtype=object)
     edge = contact == "edge"
     out[edge] = topology.lines(rows[edge], metric=True)
     if (~edge).any():
         polygons = topology.units.metric
-        a = topology.pairs["a"].to_numpy()[rows[~edge]]
-        b = topology.pairs["b"].to_numpy()[rows[~edge]]
+        a = table["a"].to_numpy()[rows[~edge]]
+        b = table["b"].to_numpy()[rows[~edge]]
         window = _expand(_common_bounds(polygons[a], polygons[b]), topology.tolerance_m + 1.0)
         near_a = _clip_to_boxes(polygons[a], window)
         near_b = _clip_to_boxes(polygons[b], window)
@@ -565,8 +575,8 @@ def _junctions(topology: _Topology) -> tuple[np.ndarray, list[np.ndarray]]:
     points = shapely.points(xy)
 
     units_at = [
-        (node, topology.pairs["a"].to_numpy()[end_pair]),
-        (node, topology.pairs["b"].to_numpy()[end_pair]),
+        (node, topology.edges["a"].to_numpy()[end_pair]),
+        (node, topology.edges["b"].to_numpy()[end_pair]),
     ]
     if tolerance > 0:
         polygons = topology.units.metric
