@@ -93,7 +93,7 @@ def plain_shared_boundaries(units, metric):
         crs=metric,
     )
     lines = lines[lines["length_m"] > 0].reset_index(drop=True)
-    return lines, left, right
+    return lines, projected
 
 
 def plain_shared_boundaries_within_tolerance(units, metric, tolerance=1.0):
@@ -129,12 +129,11 @@ def plain_strips(units, metric, width):
     import geopandas as gpd
     import numpy as np
 
-    lines, left, right = plain_shared_boundaries(units, metric)
-    keep = lines.index.to_numpy()
+    lines, projected = plain_shared_boundaries(units, metric)
     # plain_shared_boundaries dropped the point contacts; line the polygons up again.
-    projected = units[["code", "geometry"]].to_crs(metric).set_index("code").geometry
-    left = projected.loc[lines["code_a"]].to_numpy()
-    right = projected.loc[lines["code_b"]].to_numpy()
+    polygons = projected.set_index("code").geometry
+    left = polygons.loc[lines["code_a"]].to_numpy()
+    right = polygons.loc[lines["code_b"]].to_numpy()
     reach = lines.geometry.buffer(width).to_numpy()
     sides = np.concatenate(
         [
@@ -142,7 +141,7 @@ def plain_strips(units, metric, width):
             gpd.GeoSeries(right).intersection(gpd.GeoSeries(reach)).to_numpy(),
         ]
     )
-    return gpd.GeoDataFrame(geometry=sides, crs=metric), len(keep)
+    return gpd.GeoDataFrame(geometry=sides, crs=metric), len(lines)
 
 
 # --------------------------------------------------------------------------------------

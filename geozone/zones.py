@@ -171,9 +171,10 @@ def border_strips(
     b = table["b"].to_numpy()[rows]
     width_a = np.full(len(rows), default_width)
     width_b = np.full(len(rows), default_width)
-    for k, (code_a, code_b) in enumerate(zip(frame["code_a"], frame["code_b"], strict=True)):
-        width_a[k] = side_widths.get((code_a, code_b), default_width)
-        width_b[k] = side_widths.get((code_b, code_a), default_width)
+    if side_widths:
+        for k, pair in enumerate(zip(frame["code_a"], frame["code_b"], strict=True)):
+            width_a[k] = side_widths.get(pair, default_width)
+            width_b[k] = side_widths.get(pair[::-1], default_width)
 
     contact = _contact_geometries(topology, rows)
     owner = np.concatenate([a, b])
@@ -189,26 +190,22 @@ def border_strips(
     reach[len(rows) :][~same] = topology.units.to_source(_buffers(contact[~same], width_b[~same]))
     sides = _sides(topology, owner, other, reach)
 
+    # By pair, then side: unit indices follow the codes' order.
+    order = np.lexsort((owner, np.concatenate([b, b]), np.concatenate([a, a])))
+    order = order[~shapely.is_empty(sides[order])]
     frame = pd.DataFrame(
         {
-            "pair_id": np.concatenate([frame["code_a"] + "-" + frame["code_b"]] * 2),
-            "code_a": np.concatenate([frame["code_a"]] * 2),
-            "code_b": np.concatenate([frame["code_b"]] * 2),
-            "code": codes[owner],
-            "neighbour_code": codes[other],
-            "name": topology.units.names[owner],
-            "neighbour_name": topology.units.names[other],
-            "contact": np.concatenate([table["contact"].to_numpy()[rows]] * 2),
-            "width_m": width,
-            "area_m2": topology.units.metric_area(sides),
+            "pair_id": np.concatenate([frame["code_a"] + "-" + frame["code_b"]] * 2)[order],
+            "code": codes[owner[order]],
+            "neighbour_code": codes[other[order]],
+            "name": topology.units.names[owner[order]],
+            "neighbour_name": topology.units.names[other[order]],
+            "contact": np.concatenate([table["contact"].to_numpy()[rows]] * 2)[order],
+            "width_m": width[order],
         }
     )
-    keep = ~shapely.is_empty(sides)
-    frame = frame[keep].assign(geometry=sides[keep])
-    frame = frame.sort_values(["code_a", "code_b", "code"], ignore_index=True)
-    return gpd.GeoDataFrame(
-        frame[[*_STRIP_COLUMNS, "geometry"]], geometry="geometry", crs=topology.units.crs
-    )
+    frame["area_m2"] = topology.units.metric_area(sides[order])
+    return gpd.GeoDataFrame(frame, geometry=sides[order], crs=topology.units.crs)
 
 
 @collection_paused()
