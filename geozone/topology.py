@@ -1644,7 +1644,6 @@ def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, c
     row_of_key = np.full(len(keys), -1)
     row_of_key[edge] = np.arange(len(edge))
     row_of_line = row_of_key[line_pair]
-    areas = {a * n + b: float(shapely.area(g)) for (a, b), g in overlap.items()}
     edges = pd.DataFrame(
         {
             "a": edge_keys // n,
@@ -1652,7 +1651,7 @@ def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, c
             "contact": ["edge"] * len(edge_keys),
             "shared_length_m": length[edge].astype(float),  # bincount of nothing is int
             "gap_m": np.zeros(len(edge_keys)),
-            "overlap_m2": [areas.get(k, 0.0) for k in edge_keys.tolist()],
+            "overlap_m2": _overlap_m2(overlap, edge_keys, n),
         }
     )
     is_edge_line = row_of_line >= 0
@@ -1679,7 +1678,6 @@ def _contacts(topology: _Topology) -> pd.DataFrame:
     close = ~np.isnan(gap)
     keys, gap = keys[close], gap[close]
     touching = gap <= _TOUCH_M
-    areas = {a * n + b: float(shapely.area(g)) for (a, b), g in topology.overlap.items()}
     return pd.DataFrame(
         {
             "a": keys // n,
@@ -1687,9 +1685,18 @@ def _contacts(topology: _Topology) -> pd.DataFrame:
             "contact": np.where(touching, "point", "near").tolist(),
             "shared_length_m": np.zeros(len(keys)),
             "gap_m": np.where(touching, 0.0, gap),
-            "overlap_m2": [areas.get(k, 0.0) for k in keys.tolist()],
+            "overlap_m2": _overlap_m2(topology.overlap, keys, n),
         }
     )
+
+
+def _overlap_m2(overlap: dict, keys: np.ndarray, n: int) -> np.ndarray:
+    """Area both units of each pair (key ``a * n + b``) claim: 0 for most."""
+    out = np.zeros(len(keys))
+    if overlap:
+        area = {a * n + b: float(shapely.area(g)) for (a, b), g in overlap.items()}
+        out[:] = [area.get(k, 0.0) for k in keys.tolist()]
+    return out
 
 
 def _pair_keys(u, v, n) -> set:

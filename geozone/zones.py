@@ -205,7 +205,7 @@ def border_strips(
         }
     )
     frame["area_m2"] = topology.units.metric_area(sides[order])
-    return gpd.GeoDataFrame(frame, geometry=sides[order], crs=topology.units.crs)
+    return gpd.GeoDataFrame(frame[_STRIP_COLUMNS], geometry=sides[order], crs=topology.units.crs)
 
 
 @collection_paused()
@@ -535,7 +535,7 @@ def _sides(topology: _Topology, owner, other, reach) -> np.ndarray:
     # Where both claim the ground, the lower code keeps it: take the other unit away.
     lose = [
         k
-        for k in np.flatnonzero(owner > other)
+        for k in np.flatnonzero((owner > other) & ~shapely.is_empty(sides))
         if (int(other[k]), int(owner[k])) in topology.overlap
     ]
     if lose:

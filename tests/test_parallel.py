@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geozone._parallel import cores, map_threads, spans, threaded
+from geozone._parallel import cores, in_background, map_threads, spans, threaded
 
 
 @given(
@@ -39,3 +42,31 @@ def test_threads_fill_one_output_array_in_place():
 def test_threaded_keeps_the_input_order():
     values = np.arange(1_000)
     np.testing.assert_array_equal(threaded(lambda v: v * 2, values, min_chunk=10), values * 2)
+
+
+def test_background_work_runs_beside_the_caller_and_reports_errors():
+    started = threading.Event()
+    release = threading.Event()
+
+    def wait_for_caller():
+        started.set()
+        return release.wait(10)
+
+    if cores() == 1:
+        release.set()  # the task runs at once, in the caller
+    task = in_background(wait_for_caller)
+    # The caller goes on while the task waits for it: they run at the same time.
+    assert started.wait(10)
+    release.set()
+    assert task.result(10) is True
+
+    def fail():
+        raise ValueError("bad row 3")
+
+    with pytest.raises(ValueError, match="bad row 3"):
+        in_background(fail).result(10)
+    # Work started from the pool runs in its own thread, at once (no deadlock).
+    nested = in_background(
+        lambda: in_background(threading.get_ident).result(1) == threading.get_ident()
+    )
+    assert nested.result(10)
