@@ -1350,6 +1350,7 @@ class _Topology:
     pieces: _Pieces
     piece_pair: np.ndarray
     overlap: dict = field(default_factory=dict)  # (a, b) -> metric overlap polygon
+    overlap_area: dict = field(default_factory=dict)  # a * n + b -> its area (m²)
     line_cache: dict = field(default_factory=dict)  # metric? -> line of every edge pair
 
     @functools.cached_property
@@ -1644,6 +1645,7 @@ def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, c
     row_of_key = np.full(len(keys), -1)
     row_of_key[edge] = np.arange(len(edge))
     row_of_line = row_of_key[line_pair]
+    overlap_area = {a * n + b: float(shapely.area(g)) for (a, b), g in overlap.items()}
     edges = pd.DataFrame(
         {
             "a": edge_keys // n,
@@ -1651,7 +1653,7 @@ def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, c
             "contact": ["edge"] * len(edge_keys),
             "shared_length_m": length[edge].astype(float),  # bincount of nothing is int
             "gap_m": np.zeros(len(edge_keys)),
-            "overlap_m2": _overlap_m2(overlap, edge_keys, n),
+            "overlap_m2": _overlap_m2(overlap_area, edge_keys),
         }
     )
     is_edge_line = row_of_line >= 0
@@ -1667,6 +1669,7 @@ def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, c
         pieces=pieces.take(is_edge_line[n_exact:]),
         piece_pair=row_of_line[n_exact:][is_edge_line[n_exact:]],
         overlap=overlap,
+        overlap_area=overlap_area,
     )
 
 
@@ -1685,17 +1688,16 @@ def _contacts(topology: _Topology) -> pd.DataFrame:
             "contact": np.where(touching, "point", "near").tolist(),
             "shared_length_m": np.zeros(len(keys)),
             "gap_m": np.where(touching, 0.0, gap),
-            "overlap_m2": _overlap_m2(topology.overlap, keys, n),
+            "overlap_m2": _overlap_m2(topology.overlap_area, keys),
         }
     )
 
 
-def _overlap_m2(overlap: dict, keys: np.ndarray, n: int) -> np.ndarray:
+def _overlap_m2(overlap_area: dict, keys: np.ndarray) -> np.ndarray:
     """Area both units of each pair (key ``a * n + b``) claim: 0 for most."""
     out = np.zeros(len(keys))
-    if overlap:
-        area = {a * n + b: float(shapely.area(g)) for (a, b), g in overlap.items()}
-        out[:] = [area.get(k, 0.0) for k in keys.tolist()]
+    if overlap_area:
+        out[:] = [overlap_area.get(k, 0.0) for k in keys.tolist()]
     return out
 
 
