@@ -31,7 +31,7 @@ Where the two neighbours' edges differ, the shared line follows the edge of the 
 :func:`geozone.zones.border_strips`), so the line follows that unit's edge through the overlap
 as well. Gaps wider than the tolerance interrupt the line: they are nobody's territory.
 Overlaps are found where boundaries cross, where a boundary runs inside the other unit, or
-where one unit's interior point lies in the other, and measured exactly.
+where a part of one unit lies inside the other, and measured exactly.
 
 The last layer's topology is kept, so :func:`adjacency`, :func:`shared_boundaries`,
 :func:`geozone.zones.border_strips` and :func:`geozone.zones.junction_zones` called on the
@@ -42,6 +42,7 @@ by its geometry objects, codes, names and CRS: editing any of them starts afresh
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import threading
 import warnings
@@ -555,22 +556,32 @@ def _vertex_copies(segments: _Segments, own, other, flipped) -> np.ndarray:
     (unit, vertex), so following them ends, at a vertex that points to itself.
     """
     copy_of = np.arange(len(segments.source_coords))
-    s_own, s_other = segments.start[own], segments.start[other]
     last = segments.ring_end - 1
     copy_of[last] = segments.ring_start
-    turn = flipped.astype(np.int64)
-    copy_of[s_other] = s_own + turn
-    copy_of[s_other + 1] = s_own + 1 - turn
-    # Consecutive segments share a vertex: each moved vertex once.
     is_moved = np.zeros(len(copy_of), bool)
-    is_moved[last] = is_moved[s_other] = is_moved[s_other + 1] = True
+    is_moved[last] = True
+    # Chunk by chunk, so that the temporaries stay small (see _CHUNK). Consecutive segments
+    # share a vertex, which may get the copy of either: both are the same vertex of a lower
+    # unit, so the projection is the same.
+    for c0, c1 in spans(len(own), _CHUNK, _CHUNK):
+        s_own, s_other = segments.start[own[c0:c1]], segments.start[other[c0:c1]]
+        turn = flipped[c0:c1]
+        copy_of[s_other] = s_own + turn
+        is_moved[s_other] = True
+        s_own += 1
+        s_own -= turn
+        s_other += 1
+        copy_of[s_other] = s_own
+        is_moved[s_other] = True
     moved = np.flatnonzero(is_moved)
     target = copy_of[moved]
+    further = np.empty_like(target)
     while True:
-        further = copy_of[target]
+        np.take(copy_of, target, out=further)
         if np.array_equal(further, target):
             return copy_of
-        copy_of[moved] = target = further
+        copy_of[moved] = further
+        target, further = further, target
 
 
 def _projected_vertices(coords: np.ndarray, operation, copy_of=None) -> np.ndarray:
@@ -944,29 +955,33 @@ def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray, np
     packed &= ~low_mask
     packed |= np.arange(n, dtype=np.uint64)
     packed.sort()
-    # equal[i]: sorted entries i and i + 1 share a hash (and are segments order[i], order[i + 1]).
+    # equal[i]: sorted entries i and i + 1 share a hash (and are segments index[i], index[i + 1]).
     hashes = packed >> np.uint64(index_bits)
     equal = hashes[1:] == hashes[:-1]
     del hashes
-    order = np.bitwise_and(packed, low_mask, out=packed).view(np.int64)
+    index = np.bitwise_and(packed, low_mask, out=packed)
     # Almost every run of equal hashes has two members; a few (duplicated rings) have more.
     alone = np.ones(len(equal), bool)
     alone[1:] &= ~equal[:-1]
     alone[:-1] &= ~equal[1:]
+    # Entries of one hash are sorted by segment, so each pair comes lower segment first, and
+    # the pairs are ordered by it with one sort of both packed into one word. In place:
+    # arrays of millions of words, fresh memory each.
     pairs = np.flatnonzero(equal & alone)
-    first, second = [order[pairs]], [order[pairs + 1]]
+    key = index[pairs]
+    key <<= np.uint64(index_bits)
+    pairs += 1
+    key |= index[pairs]
+    del pairs
     longer = np.flatnonzero(equal & ~alone)
     runs = np.split(longer, np.flatnonzero(np.diff(longer) != 1) + 1) if len(longer) else []
+    more = []
     for run in runs:
-        members = order[run[0] : run[-1] + 2]
+        members = index[run[0] : run[-1] + 2]
         upper = np.triu_indices(len(members), 1)
-        first.append(members[upper[0]])
-        second.append(members[upper[1]])
-    first, second = np.concatenate(first), np.concatenate(second)
-    # Lower segment index first, in that order: one sort of both packed into one word.
-    key = np.minimum(first, second).astype(np.uint64) << np.uint64(index_bits)
-    key |= np.maximum(first, second).astype(np.uint64)
-    del first, second
+        more.append((members[upper[0]] << np.uint64(index_bits)) | members[upper[1]])
+    if more:
+        key = np.concatenate([key, *more])
     key.sort()
     low = (key >> np.uint64(index_bits)).view(np.int64)
     high = np.bitwise_and(key, low_mask, out=key).view(np.int64)
@@ -986,9 +1001,10 @@ def _identical_segments(segments: _Segments) -> tuple[np.ndarray, np.ndarray, np
         )
 
     map_threads(compare, spans(len(low), _CHUNK, 50_000))
-    low, high = low[keep], high[keep]
-    swap = segments.unit[low] > segments.unit[high]
-    return np.where(swap, high, low), np.where(swap, low, high), flipped[keep]
+    if not keep.all():
+        low, high, flipped = low[keep], high[keep], flipped[keep]
+    # Segments are listed unit by unit, so the lower segment is the lower unit's.
+    return low, high, flipped
 
 
 # --------------------------------------------------------------------------------------
@@ -1336,7 +1352,7 @@ class _Topology:
     (so code a < code b), ``contact``, ``shared_length_m``, ``gap_m``, ``overlap_m2``.
     :attr:`pairs` adds the pairs in contact "point" or "near" after them, found on first
     use: that takes distance computations that lines, strips and junctions do not need. The
-    shared line of a pair is built on demand from ``exact`` (segment runs of unit a
+    shared line of a pair is built on demand from ``exact_runs`` (runs of segments of unit a
     identical in unit b) and ``pieces`` (confirmed pieces of unit a's unmatched segments).
     """
 
@@ -1345,8 +1361,9 @@ class _Topology:
     segments: _Segments
     edges: pd.DataFrame
     other_keys: np.ndarray  # candidate pairs (a * n + b) not in contact "edge"
-    exact_segment: np.ndarray  # segment of unit a, identical in unit b
-    exact_pair: np.ndarray  # row of ``edges`` it belongs to
+    # Runs of consecutive segments of unit a identical in unit b: first vertex, one past the
+    # last, row of ``edges``. By vertex.
+    exact_runs: np.ndarray
     pieces: _Pieces
     piece_pair: np.ndarray
     overlap: dict = field(default_factory=dict)  # (a, b) -> metric overlap polygon
@@ -1414,23 +1431,10 @@ class _Topology:
         coords = self.segments.coords if metric else self.segments.source_coords
         parts, part_pair = [], []
 
-        if len(self.exact_segment):
-            # Sorted by pair, then segment: one sort of both packed into one word.
-            seg_bits = max(len(self.segments).bit_length(), 1)
-            packed = (self.exact_pair.astype(np.int64) << seg_bits) | self.exact_segment
-            packed.sort()
-            seg, pair = packed & ((1 << seg_bits) - 1), packed >> seg_bits
-            start = self.segments.start[seg]
-            # A run continues while the next segment starts where this one ends.
-            new = np.concatenate([[True], (pair[1:] != pair[:-1]) | (start[1:] != start[:-1] + 1)])
-            first = np.flatnonzero(new)
-            last = np.append(first[1:], len(seg)) - 1
-            n_vertices = start[last] - start[first] + 2
-            run = np.repeat(np.arange(len(first)), n_vertices)
-            offset = np.arange(len(run)) - np.repeat(np.cumsum(n_vertices) - n_vertices, n_vertices)
-            vertex = np.repeat(start[first], n_vertices) + offset
-            parts.append(shapely.linestrings(_rows(coords, vertex), indices=run))
-            part_pair.append(pair[first])
+        if len(self.exact_runs):
+            start, stop, pair = self.exact_runs.T
+            parts.append(_run_lines(coords, start, stop))
+            part_pair.append(pair)
 
         if len(self.pieces):
             start = self.segments.start[self.pieces.segment]
@@ -1448,6 +1452,24 @@ class _Topology:
         multi = shapely.multilinestrings(parts[order], indices=dense[order])
         out[present] = threaded(shapely.line_merge, multi, min_chunk=64)
         return out
+
+
+def _run_lines(coords: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """A linestring through the vertices ``start[i]:stop[i]`` of ``coords``, for every i.
+
+    Runs are built about :data:`_CHUNK` vertices at a time, so that the vertex indices and
+    the gathered coordinates stay temporaries the allocator reuses.
+    """
+    count = stop - start
+    group = np.cumsum(count) // _CHUNK
+    bounds = np.concatenate([[0], np.flatnonzero(np.diff(group)) + 1, [len(start)]])
+    lines = []
+    for g0, g1 in itertools.pairwise(bounds):
+        n = count[g0:g1]
+        run = np.repeat(np.arange(g1 - g0), n)
+        vertex = np.arange(len(run)) + np.repeat(start[g0:g1] - (np.cumsum(n) - n), n)
+        lines.append(shapely.linestrings(_rows(coords, vertex), indices=run))
+    return np.concatenate(lines)
 
 
 def _check_tolerance(tolerance_m) -> float:
@@ -1547,9 +1569,8 @@ def _compute_topology(units, tolerance, crs, focus) -> _Topology:
     unmatched = np.flatnonzero(~matched)
 
     cand_a, cand_b = _candidate_pairs(layer, tolerance)
-    # Testing whether a unit lies inside another prepares every unit (GEOS): on a spare
-    # core, while the tolerance pass (numpy, no polygons) runs here.
-    nested = in_background(_nested_pairs, polygons, cand_a, cand_b)
+    # On a spare core, while the tolerance pass (numpy, no polygons) runs here.
+    nested = in_background(_nested_pairs, polygons)
     near_own, near_other = _near_unmatched(segments, unmatched, tolerance)
     windows = _window_along(segments, near_own, near_other, max(tolerance, 1e-9))
     suspects = _overlap_suspects(segments, near_own, near_other, windows, polygons, nested.result())
@@ -1564,7 +1585,7 @@ def _overlap_suspects(segments, near_own, near_other, windows, polygons, nested)
     """Pairs that may claim common ground; :func:`_overlaps` measures them exactly.
 
     Interiors can only meet where the boundaries cross, where a piece of one boundary runs
-    strictly inside the other unit, or where one unit lies wholly inside the other
+    strictly inside the other unit, or where a part of one unit lies wholly inside the other
     (``nested``, from :func:`_nested_pairs`).
     """
     n = len(polygons)
@@ -1586,16 +1607,31 @@ def _overlap_suspects(segments, near_own, near_other, windows, polygons, nested)
     return suspects | nested
 
 
-def _nested_pairs(polygons, cand_a, cand_b) -> set:
-    """Candidate pairs where an interior point of one unit lies inside the other."""
-    interior = threaded(shapely.point_on_surface, polygons, min_chunk=64)
-    # The first test against a unit prepares it (indexes its edges): most of the work.
-    contained = threaded(
-        shapely.contains_properly, polygons[cand_a], interior[cand_b], key=cand_a, min_chunk=64
-    ).astype(bool) | threaded(
-        shapely.contains_properly, polygons[cand_b], interior[cand_a], key=cand_b, min_chunk=64
+def _nested_pairs(polygons) -> set:
+    """Pairs where a part of one unit may lie wholly inside the other.
+
+    Such a part's bounding box lies within the other unit's, and a point inside the part lies
+    inside that unit. The boxes leave a few dozen point tests in a country's communes, so
+    only a few units get the edge index a point test builds (GEOS prepares a unit on its
+    first test, which costs time and memory in proportion to its vertices).
+    """
+    count = shapely.get_num_geometries(polygons)
+    single, multi = np.flatnonzero(count == 1), np.flatnonzero(count > 1)
+    parts, part_of = shapely.get_parts(polygons[multi], return_index=True)
+    pieces = np.concatenate([polygons[single], parts])
+    piece_unit = np.concatenate([single, multi[part_of]])
+    tree = shapely.STRtree(shapely.box(*shapely.bounds(pieces).T))
+    outer, piece = tree.query(shapely.box(*shapely.bounds(polygons).T), predicate="contains")
+    other = piece_unit[piece] != outer
+    outer, piece = outer[other], piece[other]
+    inside = threaded(
+        shapely.contains_properly,
+        polygons[outer],
+        shapely.point_on_surface(pieces[piece]),
+        key=outer,
+        min_chunk=64,
     ).astype(bool)
-    return _pair_keys(cand_a[contained], cand_b[contained], len(polygons))
+    return _pair_keys(outer[inside], piece_unit[piece[inside]], len(polygons))
 
 
 def _line_pieces(segments, windows, overlap, unmatched, polygons, tolerance) -> _Pieces:
@@ -1625,26 +1661,52 @@ def _line_pieces(segments, windows, overlap, unmatched, polygons, tolerance) -> 
 
 
 def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, cand_b):
-    """Measure the pairs in contact "edge" and index their line parts."""
+    """Measure the pairs in contact "edge" and index their line parts.
+
+    The exact segments (millions) are read chunk by chunk, twice: to measure every pair, then
+    to keep the segments of the pairs in contact "edge". Temporaries of whole arrays would be
+    fresh memory each, which costs more than reading twice.
+    """
     n = max(len(layer), 1)  # keys are a * n + b; an empty layer (a focus on no unit) has none
     seg_length = segments.length
-    exact_keys = segments.unit[own] * n + segments.unit[other]
+    chunks = spans(len(own), _CHUNK, 100_000)
+
+    def exact_pairs(span):
+        """The pair keys of the exact segments in ``span``, factorized."""
+        keys = segments.unit[own[span[0] : span[1]]] * n
+        keys += segments.unit[other[span[0] : span[1]]]
+        # pandas hashes where numpy would sort: half a million segments, a few hundred pairs.
+        return pd.factorize(keys)
+
+    def measure(span):
+        code, keys = exact_pairs(span)
+        return keys, np.bincount(code, weights=seg_length[own[span[0] : span[1]]])
+
     piece_keys = segments.unit[pieces.segment] * n + pieces.partner
-    line_keys = np.concatenate([exact_keys, piece_keys])
-    line_length = np.concatenate(
-        [seg_length[own], (pieces.t1 - pieces.t0) * seg_length[pieces.segment]]
-    )
-    # pandas hashes where numpy would sort: millions of exact segments, a few thousand pairs.
-    line_pair, keys = pd.factorize(line_keys)
-    length = np.bincount(line_pair, weights=line_length, minlength=len(keys))
+    piece_length = (pieces.t1 - pieces.t0) * seg_length[pieces.segment]
+    measured = [*map_threads(measure, chunks), (piece_keys, piece_length)]
+    code, keys = pd.factorize(np.concatenate([keys for keys, _ in measured]))
+    length = np.bincount(code, weights=np.concatenate([length for _, length in measured]))
     # Only pairs with more than the tolerance in common are in contact "edge"; shorter stubs
     # stay out of every output. Their rows are in key order.
     edge = np.flatnonzero(length > tolerance)
     edge = edge[np.argsort(keys[edge])]
     edge_keys = keys[edge]
-    row_of_key = np.full(len(keys), -1)
-    row_of_key[edge] = np.arange(len(edge))
-    row_of_line = row_of_key[line_pair]
+
+    def exact_runs(span):
+        code, keys = exact_pairs(span)
+        pair = _positions(edge_keys, keys)[code]
+        start = segments.start[own[span[0] : span[1]]]
+        # A run goes on while the pair stays and each segment starts where the last ended.
+        new = np.ones(len(pair), bool)
+        new[1:] = (pair[1:] != pair[:-1]) | (start[1:] != start[:-1] + 1)
+        first = np.flatnonzero(new)
+        last = np.append(first[1:], len(pair)) - 1
+        kept = pair[first] >= 0
+        return start[first][kept], start[last][kept] + 2, pair[first][kept]
+
+    runs = map_threads(exact_runs, chunks)
+    piece_pair = _positions(edge_keys, piece_keys)
     overlap_area = {a * n + b: float(shapely.area(g)) for (a, b), g in overlap.items()}
     edges = pd.DataFrame(
         {
@@ -1656,21 +1718,42 @@ def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, c
             "overlap_m2": _overlap_m2(overlap_area, edge_keys),
         }
     )
-    is_edge_line = row_of_line >= 0
-    n_exact = len(exact_keys)
     return _Topology(
         units=layer,
         tolerance_m=tolerance,
         segments=segments,
         edges=edges,
         other_keys=np.setdiff1d(cand_a * n + cand_b, edge_keys),
-        exact_segment=own[is_edge_line[:n_exact]],
-        exact_pair=row_of_line[:n_exact][is_edge_line[:n_exact]],
-        pieces=pieces.take(is_edge_line[n_exact:]),
-        piece_pair=row_of_line[n_exact:][is_edge_line[n_exact:]],
+        exact_runs=_joined_runs(runs),
+        pieces=pieces.take(piece_pair >= 0),
+        piece_pair=piece_pair[piece_pair >= 0],
         overlap=overlap,
         overlap_area=overlap_area,
     )
+
+
+def _joined_runs(runs) -> np.ndarray:
+    """The runs of exact segments of every chunk as one (n, 3) array: start, stop, pair.
+
+    A run that a chunk boundary split is joined again.
+    """
+    runs = np.concatenate([np.empty((0, 3), np.int64), *(np.stack(run, axis=1) for run in runs)])
+    if not len(runs):
+        return runs
+    start, stop, pair = runs.T
+    goes_on = np.zeros(len(runs), bool)
+    goes_on[1:] = (start[1:] == stop[:-1] - 1) & (pair[1:] == pair[:-1])
+    first = np.flatnonzero(~goes_on)
+    last = np.append(first[1:], len(runs)) - 1
+    return np.stack([start[first], stop[last], pair[first]], axis=1)
+
+
+def _positions(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Index of each key in ``sorted_keys`` (sorted, unique), -1 where it is not there."""
+    if not len(sorted_keys):
+        return np.full(len(keys), -1, dtype=np.int64)
+    position = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return np.where(sorted_keys[position] == keys, position, -1)
 
 
 def _contacts(topology: _Topology) -> pd.DataFrame:

@@ -7,6 +7,8 @@ Voronoi partitions of a 10 km square, exact and with every cell shrunk or grown 
 
 from __future__ import annotations
 
+from unittest import mock
+
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -17,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
+from geozone import topology as topology_module
 from geozone.errors import GeozoneWarning, InputError
 from geozone.topology import (
     CONTACTS,
@@ -140,6 +143,27 @@ def test_overlap_won_by_the_lower_code_whichever_way_it_points():
     line = shared_boundaries(units).geometry[0]
     assert line.geom_type == "LineString"
     assert line.length == pytest.approx(1100.0)
+
+
+def test_stray_part_inside_the_neighbour_is_an_overlap():
+    # A 100 m square of A lies inside B, away from their border: no boundary crosses, and
+    # A's interior point is in its main part.
+    stray = box(1400, 400, 1500, 500)
+    units = layer({"A": box(0, 0, 1000, 1000).union(stray), "B": box(1000, 0, 2000, 1000)})
+    row = pair(adjacency(units), "A", "B")
+    assert row.contact == "edge"
+    assert row.overlap_m2 == pytest.approx(100 * 100)
+    # A keeps the overlap: the stray square's outline borders B too.
+    assert row.shared_length_m == pytest.approx(1000.0 + 400.0)
+    assert shared_boundaries(units).geometry[0].length == pytest.approx(1400.0)
+
+    # B's stray square inside A goes to A as well, and the line stays A's straight edge.
+    units = layer(
+        {"A": box(0, 0, 1000, 1000), "B": box(1000, 0, 2000, 1000).union(box(400, 400, 500, 500))}
+    )
+    row = pair(adjacency(units), "A", "B")
+    assert row.overlap_m2 == pytest.approx(100 * 100)
+    assert row.shared_length_m == pytest.approx(1000.0)
 
 
 def test_point_touch():
@@ -495,6 +519,24 @@ def test_exact_partition_matches_geos(units):
         # The square's outline is "coast": never part of a shared line.
         assert line.intersection(outline).length == 0.0
         assert shapely.get_num_geometries(line) == 1
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(voronoi_partitions(), st.integers(2, 60))
+def test_chunk_size_does_not_change_the_result(units, chunk):
+    # Passes over millions of segments work chunk by chunk; a run of shared segments that a
+    # chunk boundary cuts must come out whole. Densified cells give runs of many segments.
+    units = units.assign(geometry=shapely.segmentize(units.geometry.to_numpy(), 100.0))
+    topology_module._clear_cache()
+    expected = topology_module._build_topology(units)
+    expected_table = adjacency(units)
+    topology_module._clear_cache()
+    with mock.patch.object(topology_module, "_CHUNK", chunk):
+        found = topology_module._build_topology(units)
+        table = adjacency(units)
+    topology_module._clear_cache()
+    np.testing.assert_array_equal(found.exact_runs, expected.exact_runs)
+    pd.testing.assert_frame_equal(table, expected_table, check_exact=False, rtol=1e-12)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
