@@ -1362,7 +1362,7 @@ class _Topology:
     edges: pd.DataFrame
     other_keys: np.ndarray  # candidate pairs (a * n + b) not in contact "edge"
     # Runs of consecutive segments of unit a identical in unit b: first vertex, one past the
-    # last, row of ``edges``. By vertex.
+    # last, row of ``edges``; in vertex order.
     exact_runs: np.ndarray
     pieces: _Pieces
     piece_pair: np.ndarray
