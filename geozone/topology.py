@@ -1692,10 +1692,11 @@ def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, c
     edge = np.flatnonzero(length > tolerance)
     edge = edge[np.argsort(keys[edge])]
     edge_keys = keys[edge]
+    edge_row = pd.Index(edge_keys)  # get_indexer: the row of each key, -1 for other pairs
 
     def exact_runs(span):
         code, keys = exact_pairs(span)
-        pair = _positions(edge_keys, keys)[code]
+        pair = edge_row.get_indexer(keys)[code]
         start = segments.start[own[span[0] : span[1]]]
         # A run goes on while the pair stays and each segment starts where the last ended.
         new = np.ones(len(pair), bool)
@@ -1706,7 +1707,7 @@ def _assemble(layer, segments, tolerance, own, other, pieces, overlap, cand_a, c
         return start[first][kept], start[last][kept] + 2, pair[first][kept]
 
     runs = map_threads(exact_runs, chunks)
-    piece_pair = _positions(edge_keys, piece_keys)
+    piece_pair = edge_row.get_indexer(piece_keys)
     overlap_area = {a * n + b: float(shapely.area(g)) for (a, b), g in overlap.items()}
     edges = pd.DataFrame(
         {
@@ -1746,14 +1747,6 @@ def _joined_runs(runs) -> np.ndarray:
     first = np.flatnonzero(~goes_on)
     last = np.append(first[1:], len(runs)) - 1
     return np.stack([start[first], stop[last], pair[first]], axis=1)
-
-
-def _positions(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Index of each key in ``sorted_keys`` (sorted, unique), -1 where it is not there."""
-    if not len(sorted_keys):
-        return np.full(len(keys), -1, dtype=np.int64)
-    position = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    return np.where(sorted_keys[position] == keys, position, -1)
 
 
 def _contacts(topology: _Topology) -> pd.DataFrame:
